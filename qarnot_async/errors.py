@@ -18,6 +18,7 @@ everything the SDK raises on purpose::
     │   ├── ConnectError               could not connect, or the connection dropped
     │   └── RequestTimeoutError        the request took longer than its timeout
     ├── InvalidInputError              bad input caught before anything was sent
+    ├── DecodeError                    a value from the wire could not be parsed
     ├── ConfigurationError             bad client settings, unsafe URL, closed client
     ├── BulkCreateError                some items of a bulk creation failed
     ├── PaginationError                a paginated stream cannot go on safely
@@ -42,6 +43,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ConnectError",
+    "DecodeError",
     "ForbiddenError",
     "InvalidInputError",
     "NotEnoughCreditsError",
@@ -83,6 +85,20 @@ class InvalidInputError(QarnotError, ValueError):
         self.value = value
         self.message = message
         super().__init__(f"{field}: {message}")
+
+
+class DecodeError(QarnotError, ValueError):
+    """A value received from the service (or given as wire JSON) could not be parsed.
+
+    ``field`` is the dotted path of the value (``status.runningInstancesInfo.0.cpu``),
+    ``value`` the offending value.
+    """
+
+    def __init__(self, field: str, message: str, value: Any = None) -> None:
+        self.field = field
+        self.value = value
+        self.message = message
+        super().__init__(f"{field}: {message} (got {value!r})")
 
 
 class APIError(QarnotError):
