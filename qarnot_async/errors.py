@@ -111,6 +111,7 @@ class APIError(QarnotError):
         details: the decoded error body (a dict), or ``None`` when it was empty.
         method: the HTTP method of the request.
         path: the path of the request, without the host or query secrets.
+        retry_after: the seconds the service asked to wait (``Retry-After``), if any.
     """
 
     def __init__(
@@ -121,7 +122,9 @@ class APIError(QarnotError):
         details: Any = None,
         method: str = "",
         path: str = "",
+        retry_after: float | None = None,
     ) -> None:
+        self.retry_after = retry_after
         self.status = status
         self.message = message
         self.details = details
@@ -189,21 +192,9 @@ class RateLimitedError(APIError):
     """429: the service asks to slow down.
 
     ``retry_after`` is the delay in seconds the service asked for, when it said; the
-    client raises this at once when that delay exceeds its ``max_retry_after``.
+    client raises this at once (whatever the status) when that delay exceeds its
+    ``RetryPolicy.max_retry_after``, instead of sleeping that long.
     """
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        details: Any = None,
-        method: str = "",
-        path: str = "",
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(status, message, details=details, method=method, path=path)
-        self.retry_after = retry_after
 
 
 class ServerError(APIError):
@@ -224,7 +215,17 @@ class TransportError(QarnotError):
 
 
 class ConnectError(TransportError):
-    """The connection could not be made, or dropped before the answer arrived."""
+    """The connection could not be made, or dropped before the answer arrived.
+
+    ``request_sent`` is False only when the request certainly never reached the
+    service (the connection itself failed), which makes any request safe to repeat.
+    """
+
+    def __init__(
+        self, message: str, *, method: str = "", path: str = "", request_sent: bool = True
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.request_sent = request_sent
 
 
 class RequestTimeoutError(TransportError):
@@ -287,10 +288,6 @@ def error_for_status(
     retry_after: float | None = None,
 ) -> APIError:
     """Build the :class:`APIError` subclass that matches ``status``."""
-    if status == 429:
-        return RateLimitedError(
-            status, message, details=details, method=method, path=path, retry_after=retry_after
-        )
     cls: type[APIError]
     if status == 403 and _QUOTA_RE.search(message):
         cls = QuotaExceededError
@@ -298,4 +295,4 @@ def error_for_status(
         cls = ServerError
     else:
         cls = _BY_STATUS.get(status, APIError)
-    return cls(status, message, details=details, method=method, path=path)
+    return cls(status, message, details=details, method=method, path=path, retry_after=retry_after)
