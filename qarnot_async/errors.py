@@ -62,7 +62,13 @@ __all__ = [
 
 
 class QarnotError(Exception):
-    """The base of every exception raised on purpose by qarnot_async."""
+    """The base of every exception raised on purpose by qarnot_async.
+
+    ``resume_token`` is set when the error interrupted a pagination stream: pass it as
+    ``start_token`` to a new paginator to continue after the last item handed out.
+    """
+
+    resume_token: str | None = None
 
 
 class ConfigurationError(QarnotError):
