@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks: each reports ratios measured in one process run."""
