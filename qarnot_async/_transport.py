@@ -32,6 +32,7 @@ from .errors import (
     ConfigurationError,
     ConnectError,
     DecodeError,
+    QarnotError,
     RateLimitedError,
     RequestTimeoutError,
     error_for_status,
@@ -100,6 +101,8 @@ class Response:
     body: bytes
     method: str
     path: str
+    attempt: int = 1
+    """The attempt, counting from 1, that got this answer (2+: after retries)."""
 
     def json(self) -> Any:
         """The body decoded as JSON (``None`` for an empty body)."""
@@ -293,15 +296,21 @@ class Transport:
         retrying = self.retry.retrying(
             method=method, path=path, idempotent=idem, on_retry_count=self._count_retry
         )
-        result: Response = await retrying(
-            self._send_once,
-            method,
-            path,
-            params,
-            json_body,
-            self.timeout if timeout is _UNSET else timeout,
-            headers,
-        )
+        seconds = self.timeout if timeout is _UNSET else timeout
+        attempt = 0
+
+        async def once() -> Response:
+            nonlocal attempt
+            attempt += 1
+            try:
+                return await self._send_once(
+                    method, path, params, json_body, seconds, headers, attempt
+                )
+            except QarnotError as exc:
+                exc.attempt = attempt
+                raise
+
+        result: Response = await retrying(once)
         return result
 
     def _count_retry(self) -> None:
@@ -315,6 +324,7 @@ class Transport:
         json_body: Any,
         timeout: float | None,
         headers: Mapping[str, str] | None,
+        attempt: int,
     ) -> Response:
         session = self._ensure_session()
         assert self._slots is not None
@@ -366,7 +376,14 @@ class Transport:
 
         if status >= 400:
             raise self._error(status, reason, content_type, body, resp_headers, method, path)
-        return Response(status=status, headers=resp_headers, body=body, method=method, path=path)
+        return Response(
+            status=status,
+            headers=resp_headers,
+            body=body,
+            method=method,
+            path=path,
+            attempt=attempt,
+        )
 
     def _error(
         self,

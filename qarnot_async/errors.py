@@ -69,6 +69,9 @@ class QarnotError(Exception):
     """
 
     resume_token: str | None = None
+    attempt: int = 1
+    """For errors of a request: the attempt (counting from 1) that raised it. A 409 on
+    attempt 2 or later may answer a first attempt that landed unseen."""
 
 
 class ConfigurationError(QarnotError):

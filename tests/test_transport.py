@@ -481,3 +481,16 @@ async def test_unsafe_tls_warns(caplog: pytest.LogCaptureFixture) -> None:
 def test_public_api_exports() -> None:
     for name in qarnot_async.__all__:
         assert hasattr(qarnot_async, name), name
+
+
+async def test_attempt_number_is_recorded(sleeps: list[float]) -> None:
+    with aioresponses() as mock:
+        mock.get(f"{BASE}/v1/info", status=503)
+        mock.get(f"{BASE}/v1/info", payload={})
+        mock.post(f"{BASE}/v1/tasks", status=502)
+        mock.post(f"{BASE}/v1/tasks", status=409, payload={"message": "shortname taken"})
+        async with client() as c:
+            assert (await c._request("GET", "/info")).attempt == 2
+            with pytest.raises(ConflictError) as info:
+                await c._request("POST", "/tasks", json_body={}, idempotent=True)
+    assert info.value.attempt == 2
