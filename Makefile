@@ -21,7 +21,7 @@ types: $(STAMP)
 	$(BIN)/mypy --strict qarnot_async
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 test: lint types unit
 

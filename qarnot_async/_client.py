@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -12,6 +12,10 @@ from ._config import settings_from_env, settings_from_file
 from ._retry import RetryPolicy
 from ._transport import READ_ONLY_HEADER, Response, Transport, TransportStats, check_url
 from .errors import ConfigurationError
+from .models import Job, JobState, Pool, PoolState, PoolSummary, Task, TaskState, TaskSummary
+from .polling import Poller, PollPolicy, Watch
+from .resources import Account, Hardware, Jobs, Pools, Profiles, Tasks
+from .resources._watching import PagedStateSource
 
 __all__ = ["DEFAULT_CLUSTER_URL", "Client"]
 
@@ -40,6 +44,8 @@ class Client:
         ca_file: a PEM bundle to verify the certificate with (a private CA).
         allow_insecure_http: permit ``http://`` to a host that is not loopback, which
             sends the token in clear text.
+        poll: the schedule of the shared poller behind every ``wait``, ``watch`` and
+            ``as_completed`` (:class:`~qarnot_async.polling.PollPolicy`).
 
     Raises:
         ConfigurationError: no token, a malformed URL, or ``http://`` to a remote host.
@@ -58,6 +64,7 @@ class Client:
         verify_ssl: bool = True,
         ca_file: str | None = None,
         allow_insecure_http: bool = False,
+        poll: PollPolicy | None = None,
     ) -> None:
         if not token or not isinstance(token, str):
             raise ConfigurationError(
@@ -92,6 +99,8 @@ class Client:
             ca_file=ca_file,
         )
         self._headers: Mapping[str, str] = {}
+        self._poll_policy = poll or PollPolicy()
+        self._poller: Poller | None = None
         self._owns_transport = True
         self.read_only_account: str | None = None
         self._wire_resources()
@@ -134,6 +143,7 @@ class Client:
         view.__dict__.update(self.__dict__)
         view._headers = {**self._headers, READ_ONLY_HEADER: email}
         view._owns_transport = False
+        view._poller = None  # its requests carry the view's header: a poller of its own
         view.read_only_account = email
         view._wire_resources()
         return view
@@ -154,9 +164,35 @@ class Client:
         await self.close()
 
     async def close(self) -> None:
-        """Close the connections. The client cannot be used afterwards."""
+        """Close the connections. The client cannot be used afterwards.
+
+        Pending waits and watches fail with :class:`ConfigurationError`.
+        """
+        poller, self._poller = self._poller, None
+        if poller is not None:
+            await poller.aclose()
         if self._owns_transport:
             await self._transport.close()
+
+    def watch(
+        self,
+        *,
+        tasks: Iterable[str] = (),
+        pools: Iterable[str] = (),
+        jobs: Iterable[str] = (),
+        until_final: bool = True,
+    ) -> Watch:
+        """Watch tasks, pools and jobs: an async iterator of
+        :class:`~qarnot_async.polling.StateChange`, one per transition, in order per uuid.
+
+        ``watch.add(kind, uuids)`` and ``watch.remove(...)`` change what is watched
+        while it runs (kinds: ``"task"``, ``"pool"``, ``"job"``). It ends when
+        everything watched is final, or, with ``until_final=False``, runs until
+        ``await watch.aclose()`` or the end of ``async with``.
+        """
+        return self._get_poller().watch(
+            tasks=tasks, pools=pools, jobs=jobs, until_final=until_final
+        )
 
     @property
     def closed(self) -> bool:
@@ -184,6 +220,60 @@ class Client:
 
     def _wire_resources(self) -> None:
         """Hang the resources off this client (they hold a reference back)."""
+        self.tasks = Tasks(self)
+        """Tasks: create, read, page, steer, wait on."""
+        self.pools = Pools(self)
+        """Pools: create, read, page, scale, close."""
+        self.jobs = Jobs(self)
+        """Jobs: create, read, page, terminate."""
+        self.hardware = Hardware(self)
+        """The hardware constraints on offer."""
+        self.profiles = Profiles(self)
+        """The profiles tasks and pools run with."""
+        self.account = Account(self)
+        """The account's info, quotas, settings, and the service status."""
+
+    def _get_poller(self) -> Poller:
+        """The shared poller, built on first use from this client's resources."""
+        if self._transport.closed:
+            raise ConfigurationError("this client is closed; create a new Client")
+        if self._poller is None:
+            self._poller = Poller(
+                {
+                    "task": PagedStateSource(
+                        self.tasks,
+                        kind="task",
+                        collection="/tasks",
+                        summary_cls=TaskSummary,
+                        summary_route="/tasks/summaries/paginate",
+                        entity_cls=Task,
+                        entity_route="/tasks/paginate",
+                        is_final=lambda s: isinstance(s, TaskState) and s.is_final,
+                    ),
+                    "pool": PagedStateSource(
+                        self.pools,
+                        kind="pool",
+                        collection="/pools",
+                        summary_cls=PoolSummary,
+                        summary_route="/pools/summaries/paginate",
+                        entity_cls=Pool,
+                        entity_route="/pools/paginate",
+                        is_final=lambda s: isinstance(s, PoolState) and s.is_final,
+                    ),
+                    "job": PagedStateSource(
+                        self.jobs,
+                        kind="job",
+                        collection="/jobs",
+                        summary_cls=Job,
+                        summary_route="/jobs/paginate",
+                        entity_cls=Job,
+                        entity_route="/jobs/paginate",
+                        is_final=lambda s: isinstance(s, JobState) and s.is_final,
+                    ),
+                },
+                self._poll_policy,
+            )
+        return self._poller
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Response:
         """Send one request through the transport with this view's headers."""

@@ -1,0 +1,168 @@
+"""The account: user info and quotas, profiles, API versions, public settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+
+from .enums import SchedulingType
+
+__all__ = [
+    "ApiVersion",
+    "ComputingQuotas",
+    "Profile",
+    "ProfileConstant",
+    "ProfileLicense",
+    "ReservedQuota",
+    "SchedulingQuota",
+    "Settings",
+    "UserComputingQuotas",
+    "UserInfo",
+]
+
+
+@attrs.frozen(kw_only=True)
+class SchedulingQuota:
+    """Quotas and usage for one scheduling type (``UserSchedulingQuotasOutput``)."""
+
+    max_instances: int | None = None
+    max_cores: int | None = None
+    running_instances_count: int | None = None
+    running_core_count: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReservedQuota:
+    """Quotas and usage on one reserved machine (``ReservedSchedulingQuotasOutput``)."""
+
+    machine_key: str | None = None
+    max_instances: int | None = None
+    max_cores: int | None = None
+    running_instances_count: int | None = None
+    running_core_count: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class UserComputingQuotas:
+    """Computing quotas by scheduling type (``UserComputingQuotasOutput``)."""
+
+    flex: SchedulingQuota | None = None
+    on_demand: SchedulingQuota | None = None
+    reserved: tuple[ReservedQuota, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ComputingQuotas:
+    """The computing quotas of the account (``ComputingQuotasOutput``)."""
+
+    user: UserComputingQuotas | None = None
+
+
+@attrs.frozen(kw_only=True)
+class UserInfo:
+    """The authenticated user, with quotas and usage (``UserOutput``).
+
+    ``reserved_quotas`` is in the API reference's example though not in the OpenAPI
+    schema; it is read when present.
+    """
+
+    email: str | None = None
+    max_bucket: int | None = None
+    max_task: int | None = None
+    task_count: int | None = None
+    max_job: int | None = None
+    job_count: int | None = None
+    max_pool: int | None = None
+    pool_count: int | None = None
+    max_running_task: int | None = None
+    max_running_pool: int | None = None
+    running_task_count: int | None = None
+    running_pool_count: int | None = None
+    running_instance_count: int | None = None
+    running_core_count: int | None = None
+    max_instances: int | None = None
+    max_cores: int | None = None
+    max_flex_instances: int | None = None
+    max_flex_cores: int | None = None
+    max_on_demand_instances: int | None = None
+    max_on_demand_cores: int | None = None
+    reserved_quotas: tuple[ReservedQuota, ...] | None = None
+    computing_quotas: ComputingQuotas | None = None
+    quota_bytes: int | None = None
+    quota_bytes_bucket: int | None = None
+    used_quota_bytes_bucket: int | None = None
+    used_quota_bytes: int | None = None
+    default_scheduling: SchedulingType | None = None
+    default_reserved_specification_key: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ProfileConstant:
+    """A constant a profile reads, with its default (``QConstant``)."""
+
+    name: str | None = None
+    value: str | None = None
+    description: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ProfileLicense:
+    """A license a profile uses (``QLicense``)."""
+
+    name: str | None = None
+    max_instances: int | None = None
+    max_cores: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Profile:
+    """A profile: the constants it reads and the licenses it needs (``QProfile``)."""
+
+    name: str | None = None
+    constants: tuple[ProfileConstant, ...] | None = None
+    licenses: tuple[ProfileLicense, ...] | None = None
+
+    @property
+    def defaults(self) -> dict[str, str | None]:
+        """The default value of each constant, by name."""
+        return {c.name: c.value for c in self.constants or () if c.name is not None}
+
+
+@attrs.frozen(kw_only=True)
+class ApiVersion:
+    """A version of the API and its planned end of life (``VersionOutput``)."""
+
+    version: str | None = None
+    end_of_life: date | None = None
+
+
+class Settings(Mapping[str, Any]):
+    """The service's public settings (``GET /settings``): a read-only mapping."""
+
+    __slots__ = ("_data",)
+    _data: dict[str, Any]
+
+    def __init__(self, data: Mapping[str, Any] | None = None, /) -> None:
+        self._data = dict(data or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"Settings({self._data!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._data == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-valued mapping

@@ -1,0 +1,351 @@
+"""Small building blocks shared by tasks, pools and jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from ..errors import InvalidInputError
+from ._types import (
+    INT32_MAX,
+    INT32_MIN,
+    check_bool,
+    check_int,
+    check_number,
+    check_str,
+    check_uuid,
+    optional,
+    wire,
+)
+from .enums import ForcedConstantAccess, SchedulingType
+
+__all__ = [
+    "SECRET_PREFIX",
+    "ApiErrorDetail",
+    "Constants",
+    "Dependencies",
+    "ElasticProperty",
+    "ForcedConstant",
+    "IdResponse",
+    "MultiResponse",
+    "PreparationTask",
+    "Privileges",
+    "ResourcesBucket",
+    "RetrySettings",
+    "SecretsAccessRights",
+]
+
+#: Constants whose key starts with this are secrets: the service answers
+#: ``"[SECRET]"`` for their value, and this SDK masks them in ``repr``.
+SECRET_PREFIX: Final = "QARNOT_SECRET__"
+_MASK: Final = "***"
+
+
+def _checked_dict(value: object, field: str) -> dict[str, str]:
+    """``dict(value)`` when it maps non-empty strings to strings; else InvalidInputError."""
+    if isinstance(value, str | bytes):
+        raise InvalidInputError(field, "must be a mapping of strings to strings", value)
+    try:
+        data: dict[Any, Any] = dict(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise InvalidInputError(field, "must be a mapping of strings to strings", value) from None
+    for key, item in data.items():
+        if not isinstance(key, str) or not key:
+            raise InvalidInputError(field, "keys must be non-empty strings", key)
+        if not isinstance(item, str):
+            raise InvalidInputError(f"{field}.{key}", "values must be strings", item)
+    return data
+
+
+class Constants(Mapping[str, str]):
+    """Task or pool constants: an ordered, read-only ``{key: value}`` mapping.
+
+    On the wire this is a list of ``{"key", "value"}`` objects (``KeyValue``). Build
+    one from a dict, from ``(key, value)`` pairs, or keyword arguments. Values of keys
+    starting with ``QARNOT_SECRET__`` show as ``***`` in ``repr``; the value itself
+    (the ``"[SECRET]"`` the service sends, or the secret you set) is kept unchanged.
+    A ``null`` value from the service reads as ``""``.
+    """
+
+    __slots__ = ("_data",)
+    _data: dict[str, str]
+
+    def __init__(
+        self, items: Mapping[str, str] | Iterable[tuple[str, str]] = (), /, **kwargs: str
+    ) -> None:
+        self._data = _checked_dict(items, "constants")
+        self._data.update(_checked_dict(kwargs, "constants"))
+
+    @classmethod
+    def _trusted(cls, data: dict[str, str]) -> Constants:
+        self = cls.__new__(cls)
+        self._data = data
+        return self
+
+    def __getitem__(self, key: str) -> str:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Constants):
+            return self._data == other._data
+        if isinstance(other, Mapping):
+            return self._data == dict(other.items())
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._data.items()))
+
+    def secrets(self) -> list[str]:
+        """The keys that name secrets (``QARNOT_SECRET__…``)."""
+        return [k for k in self._data if k.startswith(SECRET_PREFIX)]
+
+    def __repr__(self) -> str:
+        shown = {k: (_MASK if k.startswith(SECRET_PREFIX) else v) for k, v in self._data.items()}
+        return f"Constants({shown!r})"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Constants, (self._data,))
+
+
+ConstantsLike = Constants | Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+def freeze_lists(instance: Any) -> None:
+    """Store the lists given to a frozen input as tuples (after its validators ran).
+
+    The input then compares equal to the same input read back from the wire, and
+    cannot change through a list the caller kept.
+    """
+    for a in attrs.fields(type(instance)):
+        value = getattr(instance, a.name)
+        if type(value) is list:
+            object.__setattr__(instance, a.name, tuple(value))
+
+
+#: The empty constants of an entity that has none.
+EMPTY_CONSTANTS: Final = Constants()
+
+#: The longest name or shortname the SDK lets through.
+NAME_MAX_LENGTH: Final = 2048
+
+
+def name_validator(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: a name or shortname is non-empty and at most 2,048 characters."""
+    if value is not None:
+        check_str(attribute.name, value, non_empty=True, max_len=NAME_MAX_LENGTH)
+
+
+def to_scheduling_type(value: SchedulingType | str | None) -> SchedulingType | None:
+    """Accept a :class:`SchedulingType` or its wire string (``"flex"``)."""
+    if value is None or isinstance(value, SchedulingType):
+        return value
+    if not isinstance(value, str):
+        raise InvalidInputError("scheduling_type", "must be a SchedulingType", value)
+    return SchedulingType(value)
+
+
+def to_constants(value: ConstantsLike | None, field: str = "constants") -> Constants | None:
+    """Normalise what a user gives as constants; ``None`` stays ``None``."""
+    if value is None or isinstance(value, Constants):
+        return value
+    return Constants._trusted(_checked_dict(value, field))
+
+
+@attrs.frozen(kw_only=True)
+class ApiErrorDetail:
+    """An error attached to a task, pool or completed instance (``QErrorPublic``)."""
+
+    code: str | None = None
+    message: str | None = None
+    debug: str | None = None
+
+
+def _to_access(value: ForcedConstantAccess | str | None) -> ForcedConstantAccess | None:
+    if value is None or isinstance(value, ForcedConstantAccess):
+        return value
+    if not isinstance(value, str):
+        raise InvalidInputError("access", "must be a ForcedConstantAccess", value)
+    return ForcedConstantAccess(value)
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class ForcedConstant:
+    """A constant forced onto the payload, whatever the profile says (``ForcedConstant``)."""
+
+    constant_name: str | None = attrs.field(default=None, validator=optional(check_str))
+    forced_value: str | None = attrs.field(default=None, validator=optional(check_str))
+    force_export_in_environment: bool | None = attrs.field(
+        default=None, validator=optional(check_bool)
+    )
+    access: ForcedConstantAccess | None = attrs.field(default=None, converter=_to_access)
+
+    def __repr__(self) -> str:
+        secret = (self.constant_name or "").startswith(SECRET_PREFIX)
+        value = _MASK if secret and self.forced_value is not None else self.forced_value
+        return (
+            f"ForcedConstant(constant_name={self.constant_name!r}, forced_value={value!r}, "
+            f"force_export_in_environment={self.force_export_in_environment!r}, "
+            f"access={self.access!r})"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ResourcesBucket:
+    """A resource bucket, optionally narrowed to a prefix (``ResourcesBucket``).
+
+    ``prefix`` keeps only the objects under it (``filtering.prefixFiltering``);
+    ``strip_prefix`` removes that prefix from the paths the payload sees
+    (``resourcesTransformation.stripPrefix``).
+    """
+
+    bucket_name: str = attrs.field(validator=optional(check_str))
+    prefix: str | None = attrs.field(
+        default=None,
+        validator=optional(check_str),
+        metadata=wire("filtering.prefixFiltering.prefix"),
+    )
+    strip_prefix: str | None = attrs.field(
+        default=None,
+        validator=optional(check_str),
+        metadata=wire("resourcesTransformation.stripPrefix.prefix"),
+    )
+    cache_ttl_sec: int | None = attrs.field(
+        default=None,
+        validator=optional(check_int, 0, INT32_MAX),
+        metadata=wire("cacheTTLSec"),
+    )
+
+
+def _str_tuple(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class SecretsAccessRights:
+    """Which secrets a task or pool may read (``SecretsAccessRights``).
+
+    ``by_secret`` lists exact secret keys (``bySecret: [{"key"}]``), ``by_prefix``
+    key prefixes (``byPrefix: [{"prefix"}]``).
+    """
+
+    by_secret: tuple[str, ...] | None = attrs.field(default=None, converter=_str_tuple)
+    by_prefix: tuple[str, ...] | None = attrs.field(default=None, converter=_str_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("by_secret", "by_prefix"):
+            items = getattr(self, name)
+            for i, item in enumerate(items or ()):
+                if not isinstance(item, str):
+                    raise InvalidInputError(f"{name}.{i}", "must be a string", item)
+
+
+def _uuids(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Dependencies:
+    """The tasks a task waits for (``DependencyInput`` / ``DependencyOutput``).
+
+    The uuids are checked when the dependencies are given to a task input.
+    """
+
+    depends_on: tuple[str, ...] | None = attrs.field(default=None, converter=_uuids)
+
+
+def to_dependencies(value: Dependencies | Sequence[str] | None) -> Dependencies | None:
+    """Accept a :class:`Dependencies` or a plain list of task uuids, and check them."""
+    if value is None:
+        return None
+    if not isinstance(value, Dependencies):
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+            raise InvalidInputError("dependencies", "must be a list of task uuids", value)
+        value = Dependencies(depends_on=value)
+    for i, item in enumerate(value.depends_on or ()):
+        check_uuid(f"dependencies.{i}", item)
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class RetrySettings:
+    """How often failed instances are retried (``RetrySettings``)."""
+
+    max_total_retries: int | None = attrs.field(
+        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
+    )
+    max_per_instance_retries: int | None = attrs.field(
+        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Privileges:
+    """Privileges granted to the payload (``Privileges``)."""
+
+    export_api_and_storage_credentials_in_environment: bool | None = attrs.field(
+        default=None, validator=optional(check_bool)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class PreparationTask:
+    """A command run on each pool node before any task (``PoolPreparationTask*``)."""
+
+    command_line: str | None = attrs.field(default=None, validator=optional(check_str))
+
+
+@attrs.frozen(kw_only=True)
+class ElasticProperty:
+    """Elastic sizing of a pool (``ElasticPropertyInput`` / ``ElasticPropertyOutput``)."""
+
+    is_elastic: bool | None = attrs.field(default=None, validator=optional(check_bool))
+    min_total_slots: int | None = attrs.field(
+        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
+    )
+    max_total_slots: int | None = attrs.field(
+        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
+    )
+    min_idle_slots: int | None = attrs.field(
+        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
+    )
+    resize_period: int | None = attrs.field(
+        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
+    )
+    ramp_resize_factor: float | None = attrs.field(default=None, validator=optional(check_number))
+    min_idle_time_seconds: int | None = attrs.field(
+        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class MultiResponse:
+    """The outcome of one item of a bulk creation (``MultiResponse``)."""
+
+    status_code: int | None = None
+    uuid: str | None = None
+    message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether this item was created (a 2xx status)."""
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+@attrs.frozen(kw_only=True)
+class IdResponse:
+    """The ``{"uuid"}`` answer of a creation, clone, retry, recover or resume (``Id``)."""
+
+    uuid: str

@@ -1,0 +1,100 @@
+"""Paged answers and the requests that ask for them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from ._types import INT32_MAX, check_int, check_str, check_str_sequence, optional, wire
+from .common import freeze_lists
+from .enums import OrderType
+
+__all__ = ["DataDetailRequest", "OffsetPage", "PageRequest", "TokenPage"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class TokenPage(Generic[T]):
+    """One page of a token-paginated listing (``…TokenPagedResponse``).
+
+    There is a next page while ``is_truncated`` and ``next_token`` is not None.
+    Iterating a page iterates ``data``.
+    """
+
+    data: tuple[T, ...]
+    count: int | None = None
+    total: int | None = None
+    is_truncated: bool | None = None
+    next_token: str | None = None
+
+    @property
+    def has_more(self) -> bool:
+        """Whether another page follows."""
+        return bool(self.is_truncated) and self.next_token is not None
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+@attrs.frozen(kw_only=True)
+class OffsetPage(Generic[T]):
+    """One page of an offset-paginated listing (``…OffsetPagedResponse``)."""
+
+    data: tuple[T, ...]
+    offset: int | None = None
+    limit: int | None = None
+    total: int | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def _order_type(value: OrderType | str | None) -> OrderType | None:
+    if value is None or isinstance(value, OrderType):
+        return value
+    return OrderType(str(value).upper())
+
+
+@attrs.frozen(kw_only=True)
+class PageRequest:
+    """The body of a ``…/paginate`` call (``PageDetailRequest``).
+
+    ``filter`` is the wire JSON of a filter (``{"operator": "Equal", ...}``), sent as is.
+    """
+
+    token: str | None = attrs.field(default=None, validator=optional(check_str))
+    filter: Mapping[str, Any] | None = None
+    maximum_results: int | None = attrs.field(
+        default=None, validator=optional(check_int, 1, INT32_MAX)
+    )
+    order_by: str | None = attrs.field(default=None, validator=optional(check_str))
+    order_type: OrderType | None = attrs.field(default=None, converter=_order_type)
+
+
+@attrs.frozen(kw_only=True)
+class DataDetailRequest:
+    """The body of a ``…/search`` call (``DataDetailRequest``).
+
+    ``select`` lists the fields to return (``{"select": {"fields": [...]}}`` on the
+    wire); ``filter`` is the wire JSON of a filter, sent as is.
+    """
+
+    select: Sequence[str] | None = attrs.field(
+        default=None, validator=optional(check_str_sequence), metadata=wire("select.fields")
+    )
+    filter: Mapping[str, Any] | None = None
+    maximum_results: int | None = attrs.field(
+        default=None, validator=optional(check_int, 1, INT32_MAX)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        freeze_lists(self)

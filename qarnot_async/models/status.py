@@ -1,0 +1,213 @@
+"""Execution status of a task or pool (``QTaskStatusOutput``) and completed instances."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import attrs
+
+from ._types import InstanceRanges, wire
+from .common import ApiErrorDetail
+from .enums import ExecutionPhase, TaskState
+
+__all__ = [
+    "ActiveForward",
+    "CompletedInstance",
+    "CpuModelExecutionTime",
+    "CpuModelExecutionTimeGhz",
+    "CpuModelRunningCore",
+    "InstanceExecutionTime",
+    "MachineSpecificationExecutionTime",
+    "RunningInstanceInfo",
+    "RunningInstancesInfo",
+    "SiteAndMachineExecutionTime",
+    "TaskStatus",
+    "VpnConnection",
+]
+
+
+@attrs.frozen(kw_only=True)
+class ActiveForward:
+    """A port of a running instance reachable through a forwarder (``QTaskActiveForwardOutput``)."""
+
+    application_port: int | None = None
+    forwarder_port: int | None = None
+    forwarder_host: str | None = None
+    bind_address: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class VpnConnection:
+    """A VPN a running instance is connected to (``TaskVpnConnectionOutput``)."""
+
+    vpn_name: str | None = None
+    node_ip_address_cidr: str | None = attrs.field(default=None, metadata=wire("nodeIPAddressCidr"))
+
+
+@attrs.frozen(kw_only=True)
+class RunningInstanceInfo:
+    """Live figures of one running instance (``QRunningInstanceInfoOutput``)."""
+
+    active_forwards: tuple[ActiveForward, ...] | None = None
+    vpn_connections: tuple[VpnConnection, ...] | None = None
+    phase: ExecutionPhase | None = None
+    instance_id: int | None = None
+    max_frequency_ghz: float | None = attrs.field(default=None, metadata=wire("maxFrequencyGHz"))
+    current_frequency_ghz: float | None = attrs.field(
+        default=None, metadata=wire("currentFrequencyGHz")
+    )
+    cpu_usage: float | None = None
+    max_memory_mb: int | None = attrs.field(default=None, metadata=wire("maxMemoryMB"))
+    current_memory_mb: int | None = attrs.field(default=None, metadata=wire("currentMemoryMB"))
+    memory_usage: float | None = None
+    network_in_kbps: float | None = None
+    network_out_kbps: float | None = None
+    progress: float | None = None
+    execution_time_sec: float | None = None
+    execution_time_ghz: float | None = attrs.field(default=None, metadata=wire("executionTimeGHz"))
+    specification_key: str | None = None
+    cpu_model: str | None = None
+    core_count: int | None = None
+    execution_attempt_count: int | None = None
+    clock_ratio: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CpuModelRunningCore:
+    """Cores running per CPU model (``CpuModelRunningCore``)."""
+
+    model: str | None = None
+    core: int | None = None
+    running_core_count: int | None = attrs.field(default=None, metadata=wire("runningCorecount"))
+
+
+@attrs.frozen(kw_only=True)
+class RunningInstancesInfo:
+    """Live figures of all running instances (``QRunningInstancesInfoOutput``)."""
+
+    per_running_instance_info: tuple[RunningInstanceInfo, ...] | None = None
+    snapshot_results: tuple[str, ...] | None = None
+    timestamp: datetime | None = None
+    average_frequency_ghz: float | None = attrs.field(
+        default=None, metadata=wire("averageFrequencyGHz")
+    )
+    max_frequency_ghz: float | None = attrs.field(default=None, metadata=wire("maxFrequencyGHz"))
+    min_frequency_ghz: float | None = attrs.field(default=None, metadata=wire("minFrequencyGHz"))
+    average_max_frequency_ghz: float | None = attrs.field(
+        default=None, metadata=wire("averageMaxFrequencyGHz")
+    )
+    average_cpu_usage: float | None = None
+    cluster_power_indicator: float | None = None
+    average_memory_usage: float | None = None
+    average_network_in_kbps: float | None = None
+    average_network_out_kbps: float | None = None
+    total_network_in_kbps: float | None = None
+    total_network_out_kbps: float | None = None
+    running_core_count_by_cpu_model: tuple[CpuModelRunningCore, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CpuModelExecutionTime:
+    """Execution time per CPU model (``CpuModelExecutionTimeOutput``)."""
+
+    model: str | None = None
+    time: float | None = None
+    core: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CpuModelExecutionTimeGhz:
+    """Execution time in GHz·s per CPU model (``CpuModelExecutionTimeGhzOutput``)."""
+
+    model: str | None = None
+    time_ghz: float | None = None
+    clock_ratio: float | None = None
+    core: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MachineSpecificationExecutionTime:
+    """Execution time per machine specification (``TimeByMachineSpecificationOutput``)."""
+
+    specification_key: str | None = None
+    time: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SiteAndMachineExecutionTime:
+    """Execution time per site and machine (``TimeBySiteAndMachineOutput``)."""
+
+    site_uuid: str | None = None
+    specification_key: str | None = None
+    time: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class InstanceExecutionTime:
+    """Execution time of one instance (``TimeByInstanceOutput``)."""
+
+    instance_id: int | None = None
+    specification_key: str | None = None
+    site_uuid: str | None = None
+    time: float | None = None
+    time_ghz: float | None = None
+    clock_ratio: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TaskStatus:
+    """Progress and timings of a task or pool (``QTaskStatusOutput``).
+
+    The ``*_range`` attributes are :class:`InstanceRanges` (``"0-2,4"`` on the wire).
+    """
+
+    timestamp: datetime | None = None
+    last_update_timestamp: datetime | None = None
+    download_progress: float | None = None
+    execution_progress: float | None = None
+    upload_progress: float | None = None
+    instance_count: int | None = None
+    download_time: timedelta | None = None
+    download_time_sec: float | None = None
+    environment_time: timedelta | None = None
+    environment_time_sec: float | None = None
+    execution_time: timedelta | None = None
+    execution_time_sec: float | None = None
+    execution_time_by_cpu_model: tuple[CpuModelExecutionTime, ...] | None = None
+    execution_time_by_machine_specification: (
+        tuple[MachineSpecificationExecutionTime, ...] | None
+    ) = None
+    execution_time_by_site_and_machine: tuple[SiteAndMachineExecutionTime, ...] | None = None
+    execution_time_by_instance_id: tuple[InstanceExecutionTime, ...] | None = None
+    execution_time_ghz_by_cpu_model: tuple[CpuModelExecutionTimeGhz, ...] | None = None
+    upload_time: timedelta | None = None
+    upload_time_sec: float | None = None
+    wall_time: timedelta | None = None
+    wall_time_sec: float | None = None
+    succeeded_range: InstanceRanges | None = None
+    executed_range: InstanceRanges | None = None
+    failed_range: InstanceRanges | None = None
+    cancelled_range: InstanceRanges | None = None
+    failed_only_range: InstanceRanges | None = None
+    started_once_range: InstanceRanges | None = None
+    running_instances_info: RunningInstancesInfo | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CompletedInstance:
+    """One finished instance of a task (``CompletedFrameOutput``)."""
+
+    results: tuple[str, ...] | None = None
+    instance_id: int | None = None
+    wall_time_sec: float | None = None
+    exec_time_sec: float | None = None
+    exec_time_sec_ghz: float | None = attrs.field(default=None, metadata=wire("execTimeSecGHz"))
+    peak_memory_mb: int | None = attrs.field(default=None, metadata=wire("peakMemoryMB"))
+    state: TaskState | None = None
+    error: ApiErrorDetail | None = None
+    specification_key: str | None = None
+    cpu_model: str | None = None
+    core_count: int | None = None
+    clock_ratio: float | None = None
+    average_ghz: float | None = attrs.field(default=None, metadata=wire("averageGHz"))
+    execution_attempt_count: int | None = None

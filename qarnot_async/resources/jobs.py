@@ -1,0 +1,196 @@
+"""``client.jobs``: every job operation of the Compute API."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable, Sequence
+
+from ..filters import FilterLike
+from ..models import Job, JobCreate, JobState, Task, TokenPage
+from ..pagination import AsyncPaginator
+from ._base import (
+    MAX_PAGE_SIZE,
+    CreateResults,
+    Resource,
+    check_unique_shortnames,
+    check_uuid_arg,
+    expect,
+    order_field,
+    payload_with_shortname,
+    route,
+)
+
+__all__ = ["Jobs"]
+
+JOB_ORDER_FIELDS = ("creationDate", "name", "state")
+
+
+class Jobs(Resource):
+    """Jobs: groups of tasks, optionally with dependencies between them.
+
+    Errors common to every method: :class:`~qarnot_async.AuthenticationError` (401),
+    :class:`~qarnot_async.ServerError` (5xx, after retries),
+    :class:`~qarnot_async.TransportError`.
+    """
+
+    _kind = "job"
+    _collection = "/jobs"
+
+    async def get(self, uuid_or_shortname: str) -> Job:
+        """``GET /jobs/{uuid}``: one job.
+
+        Raises:
+            NotFoundError: no such job.
+        """
+        return await self._one(Job, "GET", route("jobs", check_uuid_arg(uuid_or_shortname)))
+
+    async def list(self, tags: str | Sequence[str] | None = None) -> builtins.list[Job]:
+        """``GET /jobs?tag=``: every job (with any of ``tags``), in one answer."""
+        return await self._many(Job, "GET", "/jobs", params=self._tags(tags))
+
+    async def search(
+        self,
+        filter: FilterLike | None = None,
+        *,
+        select: Sequence[str] | None = None,
+        max_results: int | None = None,
+    ) -> builtins.list[Job]:
+        """``POST /jobs/search``: the jobs matching ``filter``, as one list.
+
+        Raises:
+            BadRequestError: the service refused the filter.
+        """
+        return await self._search(
+            Job, "/jobs/search", filter=filter, select=select, max_results=max_results
+        )
+
+    async def page(
+        self,
+        *,
+        filter: FilterLike | None = None,
+        token: str | None = None,
+        max_results: int = 100,
+        order_by: str | None = None,
+        descending: bool = False,
+    ) -> TokenPage[Job]:
+        """``POST /jobs/paginate``: one page of jobs; :meth:`paginate` streams them all.
+
+        Raises:
+            BadRequestError: the service refused the filter, order or token.
+        """
+        return await self._token_page(
+            Job,
+            "/jobs/paginate",
+            token=token,
+            filter=filter,
+            max_results=min(max_results, MAX_PAGE_SIZE),
+            order_by=order_field(order_by, allowed=JOB_ORDER_FIELDS),
+            descending=descending,
+        )
+
+    def paginate(
+        self,
+        filter: FilterLike | None = None,
+        *,
+        order_by: str | None = None,
+        descending: bool = False,
+        page_size: int = 100,
+        limit: int | None = None,
+        start_token: str | None = None,
+        prefetch: int = 1,
+    ) -> AsyncPaginator[Job]:
+        """Stream every matching job over ``POST /jobs/paginate``.
+
+        ``order_by``: creationDate, name or state.
+        """
+        return self._paginator(
+            Job,
+            "/jobs/paginate",
+            filter=filter,
+            order_by=order_by,
+            descending=descending,
+            page_size=page_size,
+            limit=limit,
+            start_token=start_token,
+            prefetch=prefetch,
+            order_fields=JOB_ORDER_FIELDS,
+        )
+
+    async def tasks(self, uuid: str) -> builtins.list[Task]:
+        """``GET /jobs/{uuid}/tasks``: the job's tasks.
+
+        Raises:
+            NotFoundError: no such job.
+        """
+        return await self._many(Task, "GET", route("jobs", check_uuid_arg(uuid), "tasks"))
+
+    async def create(self, job: JobCreate) -> str:
+        """``POST /jobs``: create a job and return its uuid (duplicate-safe, as
+        :meth:`Tasks.create <qarnot_async.resources.tasks.Tasks.create>`).
+
+        Raises:
+            BadRequestError: the service refused the job.
+            QuotaExceededError: the account's job quota is reached.
+            ConflictError: the shortname you chose is already used by another job.
+            NotFoundError: the pool does not exist.
+        """
+        expect(job, JobCreate, "job")
+        return await self._create_one("/jobs", payload_with_shortname(job), name=job.name)
+
+    async def create_many(
+        self,
+        jobs: Sequence[JobCreate],
+        *,
+        chunk_size: int = 100,
+        concurrency: int = 4,
+    ) -> CreateResults:
+        """``POST /jobs`` with arrays: create many jobs; one result per input, in order.
+
+        See :meth:`Tasks.create_many <qarnot_async.resources.tasks.Tasks.create_many>`.
+
+        Raises:
+            InvalidInputError: an item is not a JobCreate, or two share a shortname.
+        """
+        for i, job in enumerate(jobs):
+            expect(job, JobCreate, f"jobs[{i}]")
+        payloads = [payload_with_shortname(j) for j in jobs]
+        check_unique_shortnames(payloads, "jobs")
+        return await self._create_many(
+            "/jobs", payloads, chunk_size=chunk_size, concurrency=concurrency
+        )
+
+    async def wait(
+        self,
+        job: str | Job,
+        *,
+        until: Callable[[JobState], bool] | Iterable[JobState] | None = None,
+        timeout: float | None = None,
+    ) -> Job:
+        """Wait until the job is Completed (or in a state of ``until``); return it.
+
+        Served by the client's shared poller, over ``POST /jobs/paginate``.
+
+        Raises:
+            WaitTimeoutError: ``timeout`` seconds passed (``last_seen``: the last job seen).
+            NotFoundError: the job does not exist (or was deleted meanwhile).
+        """
+        result: Job = await self._wait(job, until, timeout)
+        return result
+
+    async def terminate(self, uuid: str) -> None:
+        """``POST /jobs/{uuid}/terminate``: cancel the job's tasks; it ends Completed.
+
+        Raises:
+            NotFoundError: no such job.
+        """
+        await self._send("POST", route("jobs", check_uuid_arg(uuid), "terminate"), idempotent=True)
+
+    async def delete(self, uuid: str, *, force: bool = False) -> None:
+        """``DELETE /jobs/{uuid}?force=``: delete the job.
+
+        Raises:
+            ForbiddenError: the job still has tasks and ``force`` is False.
+            NotFoundError: no such job.
+        """
+        params = {"force": "true"} if force else None
+        await self._send("DELETE", route("jobs", check_uuid_arg(uuid)), params=params)

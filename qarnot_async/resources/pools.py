@@ -1,0 +1,339 @@
+"""``client.pools``: every pool operation of the Compute API."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable, Sequence
+
+from .._converter import unstructure
+from ..filters import FilterLike
+from ..models import (
+    Job,
+    Pool,
+    PoolClone,
+    PoolCreate,
+    PoolState,
+    PoolSummary,
+    PoolUpdate,
+    Scaling,
+    Task,
+    TokenPage,
+)
+from ..pagination import AsyncPaginator
+from ._base import (
+    MAX_PAGE_SIZE,
+    Resource,
+    check_uuid_arg,
+    expect,
+    order_field,
+    payload_with_shortname,
+    route,
+)
+
+__all__ = ["Pools"]
+
+
+def _pool_ready(state: PoolState) -> bool:
+    return state is PoolState.FULLY_EXECUTING or state.is_final
+
+
+POOL_ORDER_FIELDS = ("creationDate", "name", "state", "executionTime")
+
+
+class Pools(Resource):
+    """Pools: long-lived groups of machines that run tasks.
+
+    Errors common to every method: :class:`~qarnot_async.AuthenticationError` (401),
+    :class:`~qarnot_async.ServerError` (5xx, after retries),
+    :class:`~qarnot_async.TransportError`.
+    """
+
+    _kind = "pool"
+    _collection = "/pools"
+
+    # -- reading ------------------------------------------------------------------------
+
+    async def get(self, uuid_or_shortname: str) -> Pool:
+        """``GET /pools/{uuid}``: one pool.
+
+        Raises:
+            NotFoundError: no such pool.
+        """
+        return await self._one(Pool, "GET", route("pools", check_uuid_arg(uuid_or_shortname)))
+
+    async def list(self, tags: str | Sequence[str] | None = None) -> builtins.list[Pool]:
+        """``GET /pools?tag=``: every pool (with any of ``tags``), in one answer."""
+        return await self._many(Pool, "GET", "/pools", params=self._tags(tags))
+
+    async def list_summaries(
+        self, tags: str | Sequence[str] | None = None
+    ) -> builtins.list[PoolSummary]:
+        """``GET /pools/summaries?tag=``: every pool's summary, in one answer."""
+        return await self._many(PoolSummary, "GET", "/pools/summaries", params=self._tags(tags))
+
+    async def search(
+        self,
+        filter: FilterLike | None = None,
+        *,
+        select: Sequence[str] | None = None,
+        max_results: int | None = None,
+    ) -> builtins.list[Pool]:
+        """``POST /pools/search``: the pools matching ``filter``, as one list.
+
+        Raises:
+            BadRequestError: the service refused the filter.
+        """
+        return await self._search(
+            Pool, "/pools/search", filter=filter, select=select, max_results=max_results
+        )
+
+    async def page(
+        self,
+        *,
+        filter: FilterLike | None = None,
+        token: str | None = None,
+        max_results: int = 100,
+        order_by: str | None = None,
+        descending: bool = False,
+    ) -> TokenPage[Pool]:
+        """``POST /pools/paginate``: one page of pools; :meth:`paginate` streams them all.
+
+        Raises:
+            BadRequestError: the service refused the filter, order or token.
+        """
+        return await self._token_page(
+            Pool,
+            "/pools/paginate",
+            token=token,
+            filter=filter,
+            max_results=min(max_results, MAX_PAGE_SIZE),
+            order_by=order_field(order_by, allowed=POOL_ORDER_FIELDS),
+            descending=descending,
+        )
+
+    async def summaries_page(
+        self,
+        *,
+        filter: FilterLike | None = None,
+        token: str | None = None,
+        max_results: int = 100,
+        order_by: str | None = None,
+        descending: bool = False,
+    ) -> TokenPage[PoolSummary]:
+        """``POST /pools/summaries/paginate``: one page of pool summaries.
+
+        Raises:
+            BadRequestError: the service refused the filter, order or token.
+        """
+        return await self._token_page(
+            PoolSummary,
+            "/pools/summaries/paginate",
+            token=token,
+            filter=filter,
+            max_results=min(max_results, MAX_PAGE_SIZE),
+            order_by=order_field(order_by, allowed=POOL_ORDER_FIELDS),
+            descending=descending,
+        )
+
+    def paginate(
+        self,
+        filter: FilterLike | None = None,
+        *,
+        order_by: str | None = None,
+        descending: bool = False,
+        page_size: int = 100,
+        limit: int | None = None,
+        start_token: str | None = None,
+        prefetch: int = 1,
+    ) -> AsyncPaginator[Pool]:
+        """Stream every matching pool over ``POST /pools/paginate``."""
+        return self._paginator(
+            Pool,
+            "/pools/paginate",
+            filter=filter,
+            order_by=order_by,
+            descending=descending,
+            page_size=page_size,
+            limit=limit,
+            start_token=start_token,
+            prefetch=prefetch,
+            order_fields=POOL_ORDER_FIELDS,
+        )
+
+    def paginate_summaries(
+        self,
+        filter: FilterLike | None = None,
+        *,
+        order_by: str | None = None,
+        descending: bool = False,
+        page_size: int = 100,
+        limit: int | None = None,
+        start_token: str | None = None,
+        prefetch: int = 1,
+    ) -> AsyncPaginator[PoolSummary]:
+        """Stream every matching pool summary over ``POST /pools/summaries/paginate``."""
+        return self._paginator(
+            PoolSummary,
+            "/pools/summaries/paginate",
+            filter=filter,
+            order_by=order_by,
+            descending=descending,
+            page_size=page_size,
+            limit=limit,
+            start_token=start_token,
+            prefetch=prefetch,
+            order_fields=POOL_ORDER_FIELDS,
+        )
+
+    async def jobs(self, uuid: str) -> builtins.list[Job]:
+        """``GET /pools/{uuid}/jobs``: the pool's jobs.
+
+        Raises:
+            NotFoundError: no such pool.
+        """
+        return await self._many(Job, "GET", route("pools", check_uuid_arg(uuid), "jobs"))
+
+    async def tasks(self, uuid: str) -> builtins.list[Task]:
+        """``GET /pools/{uuid}/tasks``: the pool's tasks.
+
+        Raises:
+            NotFoundError: no such pool.
+        """
+        return await self._many(Task, "GET", route("pools", check_uuid_arg(uuid), "tasks"))
+
+    # -- creating and changing ----------------------------------------------------------
+
+    async def create(self, pool: PoolCreate) -> str:
+        """``POST /pools``: create a pool and return its uuid (duplicate-safe, as
+        :meth:`Tasks.create <qarnot_async.resources.tasks.Tasks.create>`).
+
+        Raises:
+            BadRequestError: the service refused the pool.
+            QuotaExceededError: the account's pool quota is reached.
+            ConflictError: the shortname you chose is already used by another pool.
+        """
+        expect(pool, PoolCreate, "pool")
+        return await self._create_one("/pools", payload_with_shortname(pool), name=pool.name)
+
+    async def clone(self, uuid: str, overrides: PoolClone | None = None) -> str:
+        """``POST /pools/{uuid}/clone``: a new pool like this one; returns its uuid.
+
+        Raises:
+            NotFoundError: no such pool.
+        """
+        overrides = overrides if overrides is not None else PoolClone()
+        expect(overrides, PoolClone, "overrides")
+        return await self._create_one(
+            route("pools", check_uuid_arg(uuid), "clone"),
+            payload_with_shortname(overrides),
+            name=overrides.name,
+        )
+
+    async def update(self, uuid: str, update: PoolUpdate) -> None:
+        """``PUT /pools/{uuid}``: change the pool's constants, constraints, elastic
+        settings...
+
+        Raises:
+            NotFoundError: no such pool.
+            BadRequestError: the update was refused.
+        """
+        expect(update, PoolUpdate, "update")
+        await self._send("PUT", route("pools", check_uuid_arg(uuid)), json_body=unstructure(update))
+
+    async def sync_resources(self, uuid: str) -> None:
+        """``PATCH /pools/{uuid}``: push the pool's updated resources to its nodes.
+
+        Raises:
+            NotFoundError: no such pool.
+        """
+        await self._send("PATCH", route("pools", check_uuid_arg(uuid)))
+
+    async def close(self, uuid: str) -> None:
+        """``POST /pools/{uuid}/close``: stop the pool; it goes Closing, then Closed.
+
+        Raises:
+            NotFoundError: no such pool.
+        """
+        await self._send("POST", route("pools", check_uuid_arg(uuid), "close"), idempotent=True)
+
+    async def delete(self, uuid: str) -> None:
+        """``DELETE /pools/{uuid}``: delete the pool.
+
+        Raises:
+            NotFoundError: no such pool.
+        """
+        await self._send("DELETE", route("pools", check_uuid_arg(uuid)))
+
+    # -- scaling ------------------------------------------------------------------------
+
+    async def scaling(self, uuid: str) -> Scaling:
+        """``GET /pools/{uuid}/scaling``: the pool's scaling policies.
+
+        Raises:
+            NotFoundError: no such pool.
+        """
+        return await self._one(Scaling, "GET", route("pools", check_uuid_arg(uuid), "scaling"))
+
+    async def update_scaling(self, uuid: str, scaling: Scaling) -> None:
+        """``PUT /pools/{uuid}/scaling``: replace the pool's scaling policies.
+
+        Raises:
+            NotFoundError: no such pool.
+            BadRequestError: the scaling was refused.
+        """
+        expect(scaling, Scaling, "scaling")
+        await self._send(
+            "PUT",
+            route("pools", check_uuid_arg(uuid), "scaling"),
+            json_body=unstructure(scaling),
+        )
+
+    async def check_scaling(self, scaling: Scaling) -> None:
+        """``POST /sanity-checks/pools/scaling``: validate a scaling without applying it.
+
+        Raises:
+            BadRequestError: the scaling is invalid (``field_errors`` says why).
+        """
+        expect(scaling, Scaling, "scaling")
+        await self._send("POST", "/sanity-checks/pools/scaling", json_body=unstructure(scaling))
+
+    # -- waiting ------------------------------------------------------------------------
+
+    async def wait(
+        self,
+        pool: str | PoolSummary,
+        *,
+        until: Callable[[PoolState], bool] | Iterable[PoolState] | None = None,
+        timeout: float | None = None,
+    ) -> Pool:
+        """Wait until the pool runs (FullyExecuting) or is final (Closed, Failure).
+
+        ``until`` names other states to stop at. Served by the client's shared poller.
+
+        Raises:
+            WaitTimeoutError: ``timeout`` seconds passed (``last_seen``: the last summary).
+            NotFoundError: the pool does not exist (or was deleted meanwhile).
+        """
+        result: Pool = await self._wait(pool, until if until is not None else _pool_ready, timeout)
+        return result
+
+    # -- output -------------------------------------------------------------------------
+
+    async def stdout(
+        self, uuid: str, instance_id: int | None = None, *, fresh: bool = False
+    ) -> str:
+        """The pool's standard output (``GET``/``POST /pools/{uuid}/stdout[/{id}]``).
+
+        ``fresh=True`` returns only what was written since the previous fresh read.
+
+        Raises:
+            InvalidInputError: a negative ``instance_id``.
+            NotFoundError: no such pool or instance.
+        """
+        return await self._output("pools", uuid, "stdout", instance_id, fresh)
+
+    async def stderr(
+        self, uuid: str, instance_id: int | None = None, *, fresh: bool = False
+    ) -> str:
+        """The pool's standard error, as text (see :meth:`stdout`)."""
+        return await self._output("pools", uuid, "stderr", instance_id, fresh)

@@ -1,0 +1,192 @@
+"""Waits, watches and log following through the shared poller, on the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from collections.abc import AsyncIterator
+
+import pytest
+
+from qarnot_async import Client, NotFoundError, TaskFailedError, WaitTimeoutError
+from qarnot_async.emulator import Emulator
+from qarnot_async.models import JobCreate, PoolCreate, PoolState, TaskCreate, TaskState
+from qarnot_async.polling import PollPolicy, StateChange
+
+FAST = PollPolicy(initial=0.005, max_interval=0.02, chunk_size=200)
+
+
+@contextlib.asynccontextmanager
+async def clock(
+    emu: Emulator, step: float = 5.0, *, locked_to: Client | None = None
+) -> AsyncIterator[None]:
+    """Move the emulator's clock forward in the background while the test waits.
+
+    ``locked_to``: advance only after the client's poller completed a tick since the
+    last step, so every state lasting one step is held for at least one poll.
+    """
+
+    async def tick() -> None:
+        while True:
+            if locked_to is not None:
+                stats = locked_to._get_poller().stats
+                start = stats.ticks
+                # The poller exposes a counter, not an event: look at it often.
+                while stats.ticks < start + 2:  # noqa: ASYNC110
+                    await asyncio.sleep(0.001)
+            await emu.advance(step)
+            await asyncio.sleep(0.002)
+
+    task = asyncio.create_task(tick())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def task(name: str, **kwargs: object) -> TaskCreate:
+    kwargs.setdefault("profile", "docker-batch")
+    kwargs.setdefault("instance_count", 2)
+    return TaskCreate(name=name, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_thousand_waits_are_coalesced(qarnot_emulator: Emulator) -> None:
+    emu = qarnot_emulator
+    async with emu.client(poll=FAST) as c:
+        inputs = [
+            task(
+                f"t{i}",
+                constants={"EMULATOR_FAIL_INSTANCES": "1"} if i % 10 == 0 else None,
+            )
+            for i in range(1000)
+        ]
+        results = await c.tasks.create_many(inputs, chunk_size=200)
+        uuids = results.uuids
+        emu.reset_stats()
+        async with clock(emu):
+            finals = await asyncio.gather(*(c.tasks.wait(u) for u in uuids))
+        poller = c._get_poller()
+        ticks = poller.stats.ticks
+    assert [t.uuid for t in finals] == uuids
+    assert [t.state for t in finals] == [
+        TaskState.FAILURE if i % 10 == 0 else TaskState.SUCCESS for i in range(1000)
+    ]
+    assert all(t.errors for t in finals[::10])
+    requests = emu.stats.requests
+    summaries = requests.get("POST /tasks/summaries/paginate", 0)
+    assert 0 < summaries <= ticks * math.ceil(1000 / FAST.chunk_size)
+    # Final entities are fetched in chunks: far fewer requests than tasks.
+    assert 0 < requests.get("POST /tasks/paginate", 0) <= 1000 // 20
+    assert requests.get("GET /tasks/{uuid}", 0) == 0
+
+
+async def test_wait_raise_on_failure_timeout_and_until(qarnot_emulator: Emulator) -> None:
+    emu = qarnot_emulator
+    async with emu.client(poll=FAST) as c:
+        bad = await c.tasks.create(task("bad", constants={"EMULATOR_FAIL_INSTANCES": "0"}))
+        slow = await c.tasks.create(task("slow"))
+        async with clock(emu):
+            with pytest.raises(TaskFailedError) as info:
+                await c.tasks.wait(bad, raise_on_failure=True)
+            assert info.value.errors
+            running = await c.tasks.wait(slow, until={TaskState.FULLY_EXECUTING})
+            # Reached, or jumped past between two polls to its end (which ends the wait).
+            assert running.state in {TaskState.FULLY_EXECUTING, TaskState.SUCCESS}
+        # The clock stands still now: this task cannot end.
+        frozen = await c.tasks.create(task("frozen"))
+        with pytest.raises(WaitTimeoutError) as timeout:
+            await c.tasks.wait(frozen, timeout=0.05)
+        assert timeout.value.last_seen is not None
+        assert timeout.value.last_seen.uuid == frozen
+        with pytest.raises(NotFoundError):
+            await c.tasks.wait("00000000-0000-0000-0000-000000000000", timeout=5)
+
+
+async def test_pool_and_job_waits(qarnot_emulator: Emulator) -> None:
+    emu = qarnot_emulator
+    async with emu.client(poll=FAST) as c:
+        pool = await c.pools.create(PoolCreate(name="p", profile="docker-batch", instance_count=2))
+        job = await c.jobs.create(JobCreate(name="j", pool_uuid=pool))
+        t = await c.tasks.create(task("in-job", job_uuid=job, instance_count=1))
+        async with clock(emu):
+            ready = await c.pools.wait(pool)
+            assert ready.state is PoolState.FULLY_EXECUTING
+            await c.tasks.wait(t)
+            await c.jobs.terminate(job)
+            done = await c.jobs.wait(job)
+            assert done.is_final
+            await c.pools.close(pool)
+            closed = await c.pools.wait(pool, until={PoolState.CLOSED})
+            assert closed.state is PoolState.CLOSED
+
+
+async def test_watch_reports_transitions_in_order(qarnot_emulator: Emulator) -> None:
+    emu = qarnot_emulator
+    async with emu.client(poll=FAST) as c:
+        uuids = (await c.tasks.create_many([task(f"w{i}") for i in range(5)])).uuids
+        changes: list[StateChange] = []
+        # Every state lasts at least one step, and each step waits for a poll.
+        watch = c.watch(tasks=uuids)
+        async with watch, clock(emu, step=1.0, locked_to=c):
+            async for change in watch:
+                changes.append(change)
+    for uuid in uuids:
+        mine = [ch for ch in changes if ch.uuid == uuid]
+        states = [ch.current for ch in mine]
+        assert states == [
+            TaskState.SUBMITTED,
+            TaskState.FULLY_DISPATCHED,
+            TaskState.FULLY_EXECUTING,
+            TaskState.UPLOADING_RESULTS,
+            TaskState.SUCCESS,
+        ]
+        assert [ch.previous for ch in mine] == [None, *states[:-1]]
+
+
+async def test_as_completed_and_follow_stdout(qarnot_emulator: Emulator) -> None:
+    emu = qarnot_emulator
+    async with emu.client(poll=FAST) as c:
+        quick = await c.tasks.create(task("quick", constants={"EMULATOR_DURATION": "5"}))
+        long = await c.tasks.create(task("long", constants={"EMULATOR_DURATION": "60"}))
+        async with clock(emu, step=2.0):
+            order = [t.name async for t in c.tasks.as_completed([long, quick])]
+            assert order == ["quick", "long"]
+            follower = await c.tasks.create(task("talk", constants={"EMULATOR_DURATION": "20"}))
+            chunks = [chunk async for chunk in c.tasks.follow_stdout(follower, interval=0.01)]
+        text = "".join(chunks)
+        assert len(chunks) > 1  # it streamed, not one read at the end
+        assert text.count("done") == 2
+        assert text == await c.tasks.stdout(follower)
+
+
+@pytest.mark.qarnot_emulator(refuse_filter_fields={"Uuid"})
+async def test_fallback_when_uuid_filter_is_refused(
+    qarnot_emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    emu = qarnot_emulator
+    caplog.set_level(logging.WARNING, logger="qarnot_async")
+    async with emu.client(poll=FAST) as c:
+        uuids = (await c.tasks.create_many([task(f"f{i}") for i in range(20)])).uuids
+        async with clock(emu):
+            finals = await asyncio.gather(*(c.tasks.wait(u) for u in uuids))
+    assert all(t.state is TaskState.SUCCESS for t in finals)
+    assert emu.stats.requests.get("GET /tasks/{uuid}", 0) >= 20
+    warnings = [r for r in caplog.records if "refused a Uuid filter" in r.getMessage()]
+    assert len(warnings) == 1  # said once, not per request
+
+
+async def test_closing_the_client_stops_the_poller(qarnot_client: Client) -> None:
+    uuid = await qarnot_client.tasks.create(task("x"))
+    waiter = asyncio.create_task(qarnot_client.tasks.wait(uuid))
+    await asyncio.sleep(0.01)
+    poller = qarnot_client._get_poller()
+    assert poller.running
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    await asyncio.sleep(0)
+    assert not poller.running
