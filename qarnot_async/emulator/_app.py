@@ -129,6 +129,10 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
             raise ApiError(
                 403, f"Read-only access ({_READ_ONLY_HEADER}): {request.method} is not allowed here"
             )
+        if request.body_exists:
+            # Read the body first: handlers then never suspend between reading "now" and
+            # changing the state, so a concurrent advance() cannot slip in between.
+            await request.read()
         request[NOW] = st.sync()
         response = await handler(request)
     except ApiError as exc:

@@ -292,7 +292,7 @@ class Emulator:
         when ``count > 1``), ``profile`` (``"docker-batch"``), ``state`` (``"Success"``),
         ``tags``, ``labels``, ``constants``, ``instance_count`` (1), ``advanced_ranges``,
         ``pool_uuid``, ``job_uuid``, ``creation_date`` (datetime, epoch or ISO string;
-        default: one second apart, the last one now), ``duration``,
+        default: one second apart, the last one a second ago), ``duration``,
         ``fail_instances`` (``"1,3"``) and ``run`` (``False``: the task keeps its state;
         ``True``: it starts ``Submitted`` and runs its lifecycle).
         """

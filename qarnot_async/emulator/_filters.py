@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-from ._entities import Job, Pool, Task
+from ._entities import Pool, Task
 from ._render import pool_execution_seconds, task_execution_seconds
 from ._wire import WireFormatError, parse_date, parse_timespan
 
@@ -127,7 +127,7 @@ def _convert(kind: str, field: str, value: Any) -> Any:
         if kind in ("text", "tags", "labels"):
             return value if isinstance(value, str) else str(value)
         if kind == "date":
-            return parse_date(value)
+            return _microseconds(parse_date(value))
         if kind == "number":
             if isinstance(value, bool):
                 raise ValueError(value)
@@ -147,6 +147,12 @@ def _convert(kind: str, field: str, value: Any) -> Any:
     raise AssertionError(kind)
 
 
+def _microseconds(epoch: float) -> int:
+    # Dates compare as whole microseconds: a date read back from its ISO text may not be
+    # the very same float as the one stored.
+    return round(epoch * 1_000_000)
+
+
 def _normalise(kind: str, value: Any) -> Any:
     if value is None:
         return None
@@ -154,6 +160,8 @@ def _normalise(kind: str, value: Any) -> Any:
         return str(value).lower()
     if kind == "number":
         return float(value)
+    if kind == "date":
+        return _microseconds(value)
     return value
 
 
@@ -221,7 +229,7 @@ def _leaf(raw: dict[str, Any], entity_kind: str, now: float, refused: set[str]) 
             return not hit if negate else hit
 
         return many
-    if kind in ("uuid", "state", "number"):
+    if kind in ("uuid", "state", "number", "date"):
 
         def normalised(entity: Any) -> bool:
             hit = test(_normalise(kind, getter(entity, now)))
@@ -288,8 +296,3 @@ def compile_filter(
     if raw is None:
         return None
     return _compile(raw, entity_kind, now, {name.lower() for name in refused}, 0)
-
-
-def entity_kind_of(entity: Task | Pool | Job) -> str:
-    """ "task", "pool" or "job"."""
-    return {Task: "task", Pool: "pool", Job: "job"}[type(entity)]

@@ -220,7 +220,7 @@ def create_task(st: EmulatorState, fields: dict[str, Any], now: float) -> Task:
             raise forbidden(refusal)
     _ensure_room(st, now, "task")
 
-    task = Task(uuid, store.next_seq(), now, fields["name"], shortname, instance_ids)
+    task = Task(uuid, store.next_seq(), store.stamp(now), fields["name"], shortname, instance_ids)
     task.profile = profile
     task.pool_uuid = pool.uuid if pool is not None else None
     task.job_uuid = job.uuid if job is not None else None
@@ -299,7 +299,7 @@ def create_pool(st: EmulatorState, fields: dict[str, Any], now: float) -> Pool:
         raise forbidden(refusal)
     _ensure_room(st, now, "pool")
 
-    pool = Pool(uuid, store.next_seq(), now, fields["name"], shortname)
+    pool = Pool(uuid, store.next_seq(), store.stamp(now), fields["name"], shortname)
     pool.profile = profile
     pool.slots = max(slots, 1)
     pool.tags = list(fields.get("tags") or [])
@@ -346,7 +346,7 @@ def create_job(st: EmulatorState, fields: dict[str, Any], now: float) -> Job:
     if fields.get("poolUuid") is not None:
         pool_uuid = find_pool(st, fields["poolUuid"]).uuid
     _ensure_room(st, now, "job")
-    job = Job(uuid, store.next_seq(), now, fields["name"], shortname)
+    job = Job(uuid, store.next_seq(), store.stamp(now), fields["name"], shortname)
     job.pool_uuid = pool_uuid
     job.use_dependencies = bool(fields.get("useDependencies") or False)
     job.tags = list(fields.get("tags") or [])

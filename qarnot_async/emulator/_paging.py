@@ -176,21 +176,13 @@ class Pager:
             position = self._decode(token, query)
         keys, entities = self._sorted(kind, raw_filter, order_key, now)
         if descending:
-            end = (
-                len(keys)
-                if position is None
-                else bisect.bisect_left(keys, self._comparable(position, keys))
-            )
+            end = len(keys) if position is None else bisect.bisect_left(keys, position)
             start = max(0, end - size)
             page = entities[start:end][::-1]
             truncated = start > 0
             last = keys[start] if page else None
         else:
-            start = (
-                0
-                if position is None
-                else bisect.bisect_right(keys, self._comparable(position, keys))
-            )
+            start = 0 if position is None else bisect.bisect_right(keys, position)
             end = min(len(keys), start + size)
             page = entities[start:end]
             truncated = end < len(keys)
@@ -203,17 +195,6 @@ class Pager:
             "isTruncated": truncated,
             "nextToken": next_token,
         }
-
-    @staticmethod
-    def _comparable(
-        position: tuple[SortValue, str], keys: list[tuple[SortValue, str]]
-    ) -> tuple[Any, str]:
-        # A token decoded from JSON may hold an int where the keys hold floats: harmless;
-        # a str where keys hold floats (forged order) cannot happen, the query hash differs.
-        value, uuid = position
-        if keys and isinstance(keys[0][0], float) and isinstance(value, int | float):
-            return float(value), uuid
-        return value, uuid
 
     def search(
         self, kind: str, body: dict[str, Any], now: float, render: Callable[[Any], dict[str, Any]]

@@ -127,8 +127,9 @@ def _check(fields: dict[str, Any], allowed: frozenset[str], count: int, kind: st
 def _created(date: Any, index: int, count: int, now: float) -> float:
     if date is not None:
         return _epoch(date)
-    # One second apart, the last one now: distinct, ordered like the seeding order.
-    return now - (count - 1 - index)
+    # One second apart, the last one a second ago: distinct, in seeding order, and before
+    # anything created over HTTP from now on.
+    return now - (count - index)
 
 
 def seed_tasks(st: EmulatorState, count: int, fields: dict[str, Any]) -> list[str]:
@@ -213,6 +214,7 @@ def seed_tasks(st: EmulatorState, count: int, fields: dict[str, Any]) -> list[st
                     ]
             tasks.append(task)
         for task in tasks:
+            store.after_seeding(min(task.created, now))
             store.add_task(task)
             if task.run:
                 st.engine.submit_task(task, now)
@@ -273,6 +275,7 @@ def seed_pools(st: EmulatorState, count: int, fields: dict[str, Any]) -> list[st
                 pool.end_at = created
             pools.append(pool)
         for pool in pools:
+            store.after_seeding(min(pool.created, now))
             store.add_pool(pool)
             if pool.run:
                 st.engine.submit_pool(pool, now)
@@ -316,5 +319,6 @@ def seed_jobs(st: EmulatorState, count: int, fields: dict[str, Any]) -> list[str
             job.use_dependencies = bool(row["use_dependencies"])
             jobs.append(job)
         for job in jobs:
+            store.after_seeding(min(job.created, now))
             store.add_job(job)
     return uuids

@@ -69,6 +69,7 @@ class Store:
         # Instances reserved per scheduling class ("flex", "onDemand").
         self.used_instances: dict[str, int] = {"flex": 0, "onDemand": 0}
         self._seq = 0
+        self._last_stamp = 0.0
         # Bumped on every change; paging caches compare it.
         self.version = 0
 
@@ -76,6 +77,21 @@ class Store:
         """A strictly increasing creation number."""
         self._seq += 1
         return self._seq
+
+    def stamp(self, now: float) -> float:
+        """A creation date: ``now``, but always after the previous one.
+
+        On a manual clock many entities are created at the same instant; a microsecond
+        apart, creation-date order stays creation order (the uuid only breaks ties
+        between seeded entities given the same date).
+        """
+        stamp = max(now, round((self._last_stamp + 1e-6) * 1e6) / 1e6)
+        self._last_stamp = stamp
+        return stamp
+
+    def after_seeding(self, latest: float) -> None:
+        """Keep later creation dates after seeded ones."""
+        self._last_stamp = max(self._last_stamp, latest)
 
     def touch(self) -> None:
         """Record that something changed."""

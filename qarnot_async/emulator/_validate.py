@@ -214,7 +214,7 @@ def _hardware_constraint(body: Body) -> None:
     body.string("discriminator", required=True)
 
 
-# Fields echoed back verbatim once checked: name -> checker.
+# Fields that only need a type check before being echoed back in outputs.
 _ECHO_STRING = (
     "resultBucket",
     "snapshotWhitelist",

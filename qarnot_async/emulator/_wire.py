@@ -104,7 +104,7 @@ def parse_date(text: str) -> float:
     cleaned = text.strip()
     if cleaned.endswith(("Z", "z")):
         cleaned = cleaned[:-1] + "+00:00"
-    # datetime.fromisoformat accepts at most 6 fraction digits before 3.11 rules; trim the 7th.
+    # .NET writes up to seven fraction digits; datetime takes six.
     cleaned = re.sub(r"(\.\d{6})\d+", r"\1", cleaned)
     try:
         moment = datetime.fromisoformat(cleaned)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -12,6 +12,7 @@ from ._types import (
     INT32_MAX,
     INT32_MIN,
     check_bool,
+    check_instances,
     check_int,
     check_number,
     check_str,
@@ -162,6 +163,31 @@ def to_constants(value: ConstantsLike | None, field: str = "constants") -> Const
     if value is None or isinstance(value, Constants):
         return value
     return Constants._trusted(_checked_dict(value, field))
+
+
+# attrs (and its mypy plugin) want plain named functions as converters, hence one
+# per field when the error must name that field.
+def constants_converter(value: ConstantsLike | None) -> Constants | None:
+    """attrs converter of a ``constants`` input field."""
+    return to_constants(value, "constants")
+
+
+def constraints_converter(value: ConstantsLike | None) -> Constants | None:
+    """attrs converter of a ``constraints`` input field."""
+    return to_constants(value, "constraints")
+
+
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def int32_validator(low: int = INT32_MIN) -> Validator:
+    """attrs validator: None, or an int between ``low`` and int32's maximum."""
+    return optional(check_int, low, INT32_MAX)
+
+
+def list_validator(cls: type | tuple[type, ...]) -> Validator:
+    """attrs validator: None, or a list whose items are instances of ``cls``."""
+    return optional(check_instances, cls)
 
 
 @attrs.frozen(kw_only=True)

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import attrs
 
 from ._types import (
-    INT32_MAX,
-    INT32_MIN,
     check_bool,
     check_duration,
-    check_instances,
-    check_int,
     check_str,
     check_str_mapping,
     check_str_sequence,
@@ -26,7 +21,6 @@ from .common import (
     EMPTY_CONSTANTS,
     ApiErrorDetail,
     Constants,
-    ConstantsLike,
     ElasticProperty,
     ForcedConstant,
     PreparationTask,
@@ -34,9 +28,12 @@ from .common import (
     ResourcesBucket,
     RetrySettings,
     SecretsAccessRights,
+    constants_converter,
+    constraints_converter,
     freeze_lists,
+    int32_validator,
+    list_validator,
     name_validator,
-    to_constants,
     to_scheduling_type,
 )
 from .enums import PoolState, SchedulingType
@@ -45,22 +42,6 @@ from .scaling import Scaling
 from .status import TaskStatus
 
 __all__ = ["Pool", "PoolClone", "PoolCreate", "PoolSummary", "PoolUpdate"]
-
-
-def _constants(value: ConstantsLike | None) -> Constants | None:
-    return to_constants(value, "constants")
-
-
-def _constraints(value: ConstantsLike | None) -> Constants | None:
-    return to_constants(value, "constraints")
-
-
-def _int32(low: int = INT32_MIN) -> Any:
-    return optional(check_int, low, INT32_MAX)
-
-
-def _seq(cls: type) -> Any:
-    return optional(check_instances, cls)
 
 
 @attrs.frozen(kw_only=True)
@@ -127,16 +108,16 @@ class _PoolSettings:
     """The settings shared by pool creation and clone."""
 
     shortname: str | None = attrs.field(default=None, validator=name_validator)
-    instance_count: int | None = attrs.field(default=None, validator=_int32(0))
+    instance_count: int | None = attrs.field(default=None, validator=int32_validator(0))
     elastic_property: ElasticProperty | None = None
     scaling: Scaling | None = None
-    constants: Constants | None = attrs.field(default=None, converter=_constants)
-    constraints: Constants | None = attrs.field(default=None, converter=_constraints)
+    constants: Constants | None = attrs.field(default=None, converter=constants_converter)
+    constraints: Constants | None = attrs.field(default=None, converter=constraints_converter)
     forced_constants: Sequence[ForcedConstant] | None = attrs.field(
-        default=None, validator=_seq(ForcedConstant)
+        default=None, validator=list_validator(ForcedConstant)
     )
     hardware_constraints: Sequence[HardwareConstraint] | None = attrs.field(
-        default=None, validator=_seq(HardwareConstraint)
+        default=None, validator=list_validator(HardwareConstraint)
     )
     secrets_access_rights: SecretsAccessRights | None = None
     tags: Sequence[str] | None = attrs.field(default=None, validator=optional(check_str_sequence))
@@ -144,9 +125,9 @@ class _PoolSettings:
         default=None, validator=optional(check_str_sequence)
     )
     advanced_resource_buckets: Sequence[ResourcesBucket] | None = attrs.field(
-        default=None, validator=_seq(ResourcesBucket)
+        default=None, validator=list_validator(ResourcesBucket)
     )
-    priority: int | None = attrs.field(default=None, validator=_int32())
+    priority: int | None = attrs.field(default=None, validator=int32_validator())
     preparation_task: PreparationTask | None = None
     auto_delete_on_completion: bool | None = attrs.field(
         default=None, validator=optional(check_bool)
@@ -165,7 +146,7 @@ class _PoolSettings:
         default=None, validator=optional(check_str)
     )
     default_resources_cache_ttl_sec: int | None = attrs.field(
-        default=None, validator=_int32(0), metadata=wire("defaultResourcesCacheTTLSec")
+        default=None, validator=int32_validator(0), metadata=wire("defaultResourcesCacheTTLSec")
     )
     privileges: Privileges | None = None
     default_retry_settings: RetrySettings | None = None
@@ -198,8 +179,8 @@ class PoolClone(_PoolSettings):
 class PoolUpdate:
     """New constants, constraints, tags or sizing of a pool (``PoolUpdateInput``)."""
 
-    constants: Constants | None = attrs.field(default=None, converter=_constants)
-    constraints: Constants | None = attrs.field(default=None, converter=_constraints)
+    constants: Constants | None = attrs.field(default=None, converter=constants_converter)
+    constraints: Constants | None = attrs.field(default=None, converter=constraints_converter)
     tags: Sequence[str] | None = attrs.field(default=None, validator=optional(check_str_sequence))
     elastic_property: ElasticProperty | None = None
     scaling: Scaling | None = None

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import attrs
 
 from ..errors import InvalidInputError
 from ._types import (
     INT32_MAX,
-    INT32_MIN,
     InstanceRanges,
     check_bool,
     check_duration,
-    check_instances,
     check_int,
     check_str,
     check_str_mapping,
@@ -29,16 +26,18 @@ from .common import (
     EMPTY_CONSTANTS,
     ApiErrorDetail,
     Constants,
-    ConstantsLike,
     Dependencies,
     ForcedConstant,
     Privileges,
     ResourcesBucket,
     RetrySettings,
     SecretsAccessRights,
+    constants_converter,
+    constraints_converter,
     freeze_lists,
+    int32_validator,
+    list_validator,
     name_validator,
-    to_constants,
     to_dependencies,
     to_scheduling_type,
 )
@@ -64,16 +63,6 @@ RangesLike = InstanceRanges | str | Iterable[int]
 
 
 # ------------------------------------------------------------------------ converters
-# attrs (and its mypy plugin) want plain named functions as converters, hence one
-# per field when the error must name that field.
-
-
-def _constants(value: ConstantsLike | None) -> Constants | None:
-    return to_constants(value, "constants")
-
-
-def _constraints(value: ConstantsLike | None) -> Constants | None:
-    return to_constants(value, "constraints")
 
 
 def _advanced_ranges(value: RangesLike | None) -> InstanceRanges | None:
@@ -90,14 +79,6 @@ def _advanced_ranges(value: RangesLike | None) -> InstanceRanges | None:
     if ranges is not None and not ranges:
         raise InvalidInputError("advanced_ranges", "must name at least one instance", value)
     return ranges
-
-
-def _int32(low: int = INT32_MIN) -> Any:
-    return optional(check_int, low, INT32_MAX)
-
-
-def _seq(cls: type | tuple[type, ...]) -> Any:
-    return optional(check_instances, cls)
 
 
 def _check_exclusive_count(instance_count: int | None, ranges: InstanceRanges | None) -> None:
@@ -205,25 +186,25 @@ class _TaskSettings:
     shortname: str | None = attrs.field(default=None, validator=name_validator)
     profile: str | None = attrs.field(default=None, validator=name_validator)
     job_uuid: str | None = attrs.field(default=None, validator=optional(check_uuid))
-    max_retries_per_instance: int | None = attrs.field(default=None, validator=_int32(0))
+    max_retries_per_instance: int | None = attrs.field(default=None, validator=int32_validator(0))
     resource_buckets: Sequence[str] | None = attrs.field(
         default=None, validator=optional(check_str_sequence)
     )
     advanced_resource_buckets: Sequence[ResourcesBucket] | None = attrs.field(
-        default=None, validator=_seq(ResourcesBucket)
+        default=None, validator=list_validator(ResourcesBucket)
     )
     result_bucket: str | None = attrs.field(default=None, validator=optional(check_str))
-    constants: Constants | None = attrs.field(default=None, converter=_constants)
+    constants: Constants | None = attrs.field(default=None, converter=constants_converter)
     forced_constants: Sequence[ForcedConstant] | None = attrs.field(
-        default=None, validator=_seq(ForcedConstant)
+        default=None, validator=list_validator(ForcedConstant)
     )
-    constraints: Constants | None = attrs.field(default=None, converter=_constraints)
+    constraints: Constants | None = attrs.field(default=None, converter=constraints_converter)
     hardware_constraints: Sequence[HardwareConstraint] | None = attrs.field(
-        default=None, validator=_seq(HardwareConstraint)
+        default=None, validator=list_validator(HardwareConstraint)
     )
     secrets_access_rights: SecretsAccessRights | None = None
     tags: Sequence[str] | None = attrs.field(default=None, validator=optional(check_str_sequence))
-    snapshot_interval: int | None = attrs.field(default=None, validator=_int32(0))
+    snapshot_interval: int | None = attrs.field(default=None, validator=int32_validator(0))
     snapshot_whitelist: str | None = attrs.field(default=None, validator=optional(check_str))
     snapshot_blacklist: str | None = attrs.field(default=None, validator=optional(check_str))
     snapshot_bucket: str | None = attrs.field(default=None, validator=optional(check_str))
@@ -232,7 +213,7 @@ class _TaskSettings:
     results_blacklist: str | None = attrs.field(default=None, validator=optional(check_str))
     results_bucket: str | None = attrs.field(default=None, validator=optional(check_str))
     results_bucket_prefix: str | None = attrs.field(default=None, validator=optional(check_str))
-    priority: int | None = attrs.field(default=None, validator=_int32())
+    priority: int | None = attrs.field(default=None, validator=int32_validator())
     dependencies: Dependencies | None = attrs.field(default=None, converter=to_dependencies)
     auto_delete_on_completion: bool | None = attrs.field(
         default=None, validator=optional(check_bool)
@@ -254,10 +235,10 @@ class _TaskSettings:
         default=None, validator=optional(check_str)
     )
     default_resources_cache_ttl_sec: int | None = attrs.field(
-        default=None, validator=_int32(0), metadata=wire("defaultResourcesCacheTTLSec")
+        default=None, validator=int32_validator(0), metadata=wire("defaultResourcesCacheTTLSec")
     )
     results_cache_ttl_sec: int | None = attrs.field(
-        default=None, validator=_int32(0), metadata=wire("resultsCacheTTLSec")
+        default=None, validator=int32_validator(0), metadata=wire("resultsCacheTTLSec")
     )
     privileges: Privileges | None = None
     retry_settings: RetrySettings | None = None
@@ -280,7 +261,7 @@ class TaskCreate(_TaskSettings):
 
     name: str = attrs.field(validator=name_validator)
     pool_uuid: str | None = attrs.field(default=None, validator=optional(check_uuid))
-    instance_count: int | None = attrs.field(default=None, validator=_int32(1))
+    instance_count: int | None = attrs.field(default=None, validator=int32_validator(1))
     advanced_ranges: InstanceRanges | None = attrs.field(default=None, converter=_advanced_ranges)
 
     def __attrs_post_init__(self) -> None:
@@ -293,7 +274,7 @@ class TaskClone(_TaskSettings):
     """What to change when cloning a task (``TaskCloneInput``); unset fields are copied."""
 
     name: str | None = attrs.field(default=None, validator=name_validator)
-    instance_count: int | None = attrs.field(default=None, validator=_int32(1))
+    instance_count: int | None = attrs.field(default=None, validator=int32_validator(1))
     advanced_ranges: InstanceRanges | None = attrs.field(default=None, converter=_advanced_ranges)
 
     def __attrs_post_init__(self) -> None:
@@ -326,8 +307,8 @@ class TaskResume(_TaskSettings):
 class TaskUpdate:
     """New constants, constraints or tags for a running task (``TaskUpdateInput``)."""
 
-    constants: Constants | None = attrs.field(default=None, converter=_constants)
-    constraints: Constants | None = attrs.field(default=None, converter=_constraints)
+    constants: Constants | None = attrs.field(default=None, converter=constants_converter)
+    constraints: Constants | None = attrs.field(default=None, converter=constraints_converter)
     tags: Sequence[str] | None = attrs.field(default=None, validator=optional(check_str_sequence))
 
     def __attrs_post_init__(self) -> None:

@@ -15,6 +15,8 @@ class Api:
     def __init__(self, session: aiohttp.ClientSession, emulator: Emulator) -> None:
         self.session = session
         self.emu = emulator
+        # The last response, for its headers.
+        self.last: Any = None
 
     async def call(
         self,

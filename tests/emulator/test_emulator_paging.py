@@ -421,3 +421,16 @@ async def test_paging_a_hundred_thousand_tasks(api: Api, qarnot_emulator: Emulat
     assert seen == uuids
     assert seeded_in < 10
     assert time.perf_counter() - started < 30
+
+
+async def test_tasks_created_at_the_same_instant_keep_their_order(api: Api) -> None:
+    items = [{"name": f"t{i}", "profile": "docker-batch", "instanceCount": 1} for i in range(20)]
+    uuids = [item["uuid"] for item in await api.ok("POST", "/tasks", json=items)]
+    uuids.append(await api.create_task())
+    page = await api.ok("POST", "/tasks/summaries/paginate", json={"maximumResults": 100})
+    assert [t["uuid"] for t in page["data"]] == uuids
+    dates = [t["creationDate"] for t in page["data"]]
+    assert len(set(dates)) == 21
+    # A date read back from the wire selects exactly its task.
+    assert await search(api, leaf("Equal", "CreationDate", dates[7])) == {uuids[7]}
+    assert await search(api, leaf("GreaterThan", "CreationDate", dates[18])) == set(uuids[19:])
