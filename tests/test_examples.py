@@ -1,0 +1,52 @@
+"""The examples in examples/ run against the emulator."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from qarnot_async.emulator import Emulator
+from qarnot_async.models import TaskState
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.qarnot_emulator(speed=200.0)
+async def test_quickstart(qarnot_emulator: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    async with qarnot_emulator.client() as client:
+        assert await load("quickstart").main(client) is TaskState.SUCCESS
+    assert "hello" in capsys.readouterr().out
+
+
+@pytest.mark.qarnot_emulator(speed=200.0)
+async def test_bulk_submit(qarnot_emulator: Emulator) -> None:
+    async with qarnot_emulator.client() as client:
+        states = await load("bulk_submit").main(client, count=150)
+    assert states == {"Success": 150}
+
+
+async def test_paginate(qarnot_emulator: Emulator) -> None:
+    async with qarnot_emulator.client() as client:
+        names = await load("paginate").main(client)
+    assert names == [f"render-{i:03d}" for i in range(30)]
+
+
+def test_examples_run_as_scripts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QARNOT_CLIENT_TOKEN", raising=False)
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    monkeypatch.setattr(sys, "argv", ["paginate.py"])
+    runner = load("_run")
+    runner.run(load("paginate").main)
