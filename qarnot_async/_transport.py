@@ -293,9 +293,6 @@ class Transport:
         """
         method = method.upper()
         idem = is_idempotent(method, path) if idempotent is None else idempotent
-        retrying = self.retry.retrying(
-            method=method, path=path, idempotent=idem, on_retry_count=self._count_retry
-        )
         seconds = self.timeout if timeout is _UNSET else timeout
         attempt = 0
 
@@ -310,7 +307,27 @@ class Transport:
                 exc.attempt = attempt
                 raise
 
-        result: Response = await retrying(once)
+        # Fast path: most requests succeed at once, and building a tenacity controller
+        # per request costs more than the rest of the client's overhead.
+        try:
+            return await once()
+        except QarnotError as exc:
+            if self.retry.max_attempts == 1 or not self.retry.should_retry(exc, idempotent=idem):
+                raise
+            first_error: QarnotError | None = exc
+
+        async def replay_then_send() -> Response:
+            # Tenacity sees the failed first attempt, then backs off before the second.
+            nonlocal first_error
+            if first_error is not None:
+                error, first_error = first_error, None
+                raise error
+            return await once()
+
+        retrying = self.retry.retrying(
+            method=method, path=path, idempotent=idem, on_retry_count=self._count_retry
+        )
+        result: Response = await retrying(replay_then_send)
         return result
 
     def _count_retry(self) -> None:
