@@ -12,9 +12,10 @@ from ._config import settings_from_env, settings_from_file
 from ._retry import RetryPolicy
 from ._transport import READ_ONLY_HEADER, Response, Transport, TransportStats, check_url
 from .errors import ConfigurationError
-from .models import Job, JobState, Pool, PoolState, PoolSummary, Task, TaskState, TaskSummary
+from .models import Job, Pool, PoolSummary, Task, TaskSummary
 from .polling import Poller, PollPolicy, Watch
 from .resources import Account, Hardware, Jobs, Pools, Profiles, Tasks
+from .resources._collection import Collection
 from .resources._watching import PagedStateSource
 
 __all__ = ["DEFAULT_CLUSTER_URL", "Client"]
@@ -238,38 +239,28 @@ class Client:
         if self._transport.closed:
             raise ConfigurationError("this client is closed; create a new Client")
         if self._poller is None:
+            # kind -> (resource, summary class and route, entity class and route)
+            kinds: dict[str, tuple[Collection[Any], type, str, type, str]] = {
+                "task": (self.tasks, TaskSummary, "/summaries/paginate", Task, "/paginate"),
+                "pool": (self.pools, PoolSummary, "/summaries/paginate", Pool, "/paginate"),
+                # Jobs have no summaries: their state comes with the full entity.
+                "job": (self.jobs, Job, "/paginate", Job, "/paginate"),
+            }
             self._poller = Poller(
                 {
-                    "task": PagedStateSource(
-                        self.tasks,
-                        kind="task",
-                        collection="/tasks",
-                        summary_cls=TaskSummary,
-                        summary_route="/tasks/summaries/paginate",
-                        entity_cls=Task,
-                        entity_route="/tasks/paginate",
-                        is_final=lambda s: isinstance(s, TaskState) and s.is_final,
-                    ),
-                    "pool": PagedStateSource(
-                        self.pools,
-                        kind="pool",
-                        collection="/pools",
-                        summary_cls=PoolSummary,
-                        summary_route="/pools/summaries/paginate",
-                        entity_cls=Pool,
-                        entity_route="/pools/paginate",
-                        is_final=lambda s: isinstance(s, PoolState) and s.is_final,
-                    ),
-                    "job": PagedStateSource(
-                        self.jobs,
-                        kind="job",
-                        collection="/jobs",
-                        summary_cls=Job,
-                        summary_route="/jobs/paginate",
-                        entity_cls=Job,
-                        entity_route="/jobs/paginate",
-                        is_final=lambda s: isinstance(s, JobState) and s.is_final,
-                    ),
+                    kind: PagedStateSource(
+                        resource,
+                        kind=kind,
+                        collection=resource._collection,
+                        summary_cls=summary,
+                        summary_route=resource._collection + summary_route,
+                        entity_cls=entity,
+                        entity_route=resource._collection + entity_route,
+                        is_final=resource._is_final,
+                    )
+                    for kind, (resource, summary, summary_route, entity, entity_route) in (
+                        kinds.items()
+                    )
                 },
                 self._poll_policy,
             )

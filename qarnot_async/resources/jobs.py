@@ -5,27 +5,23 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Iterable, Sequence
 
-from ..filters import FilterLike
-from ..models import Job, JobCreate, JobState, Task, TokenPage
-from ..pagination import AsyncPaginator
+from ..models import Job, JobCreate, JobState, Task
 from ._base import (
-    MAX_PAGE_SIZE,
     CreateResults,
-    Resource,
     check_unique_shortnames,
     check_uuid_arg,
     expect,
-    order_field,
     payload_with_shortname,
     route,
 )
+from ._collection import Collection
 
 __all__ = ["Jobs"]
 
 JOB_ORDER_FIELDS = ("creationDate", "name", "state")
 
 
-class Jobs(Resource):
+class Jobs(Collection[Job]):
     """Jobs: groups of tasks, optionally with dependencies between them.
 
     Errors common to every method: :class:`~qarnot_async.AuthenticationError` (401),
@@ -35,86 +31,8 @@ class Jobs(Resource):
 
     _kind = "job"
     _collection = "/jobs"
-
-    async def get(self, uuid_or_shortname: str) -> Job:
-        """``GET /jobs/{uuid}``: one job.
-
-        Raises:
-            NotFoundError: no such job.
-        """
-        return await self._one(Job, "GET", route("jobs", check_uuid_arg(uuid_or_shortname)))
-
-    async def list(self, tags: str | Sequence[str] | None = None) -> builtins.list[Job]:
-        """``GET /jobs?tag=``: every job (with any of ``tags``), in one answer."""
-        return await self._many(Job, "GET", "/jobs", params=self._tags(tags))
-
-    async def search(
-        self,
-        filter: FilterLike | None = None,
-        *,
-        select: Sequence[str] | None = None,
-        max_results: int | None = None,
-    ) -> builtins.list[Job]:
-        """``POST /jobs/search``: the jobs matching ``filter``, as one list.
-
-        Raises:
-            BadRequestError: the service refused the filter.
-        """
-        return await self._search(
-            Job, "/jobs/search", filter=filter, select=select, max_results=max_results
-        )
-
-    async def page(
-        self,
-        *,
-        filter: FilterLike | None = None,
-        token: str | None = None,
-        max_results: int = 100,
-        order_by: str | None = None,
-        descending: bool = False,
-    ) -> TokenPage[Job]:
-        """``POST /jobs/paginate``: one page of jobs; :meth:`paginate` streams them all.
-
-        Raises:
-            BadRequestError: the service refused the filter, order or token.
-        """
-        return await self._token_page(
-            Job,
-            "/jobs/paginate",
-            token=token,
-            filter=filter,
-            max_results=min(max_results, MAX_PAGE_SIZE),
-            order_by=order_field(order_by, allowed=JOB_ORDER_FIELDS),
-            descending=descending,
-        )
-
-    def paginate(
-        self,
-        filter: FilterLike | None = None,
-        *,
-        order_by: str | None = None,
-        descending: bool = False,
-        page_size: int = 100,
-        limit: int | None = None,
-        start_token: str | None = None,
-        prefetch: int = 1,
-    ) -> AsyncPaginator[Job]:
-        """Stream every matching job over ``POST /jobs/paginate``.
-
-        ``order_by``: creationDate, name or state.
-        """
-        return self._paginator(
-            Job,
-            "/jobs/paginate",
-            filter=filter,
-            order_by=order_by,
-            descending=descending,
-            page_size=page_size,
-            limit=limit,
-            start_token=start_token,
-            prefetch=prefetch,
-            order_fields=JOB_ORDER_FIELDS,
-        )
+    _entity = Job
+    _order_fields = JOB_ORDER_FIELDS
 
     async def tasks(self, uuid: str) -> builtins.list[Task]:
         """``GET /jobs/{uuid}/tasks``: the job's tasks.

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 from .._converter import unstructure
-from ..filters import FilterLike
 from ..models import (
     Job,
     Pool,
@@ -17,18 +16,14 @@ from ..models import (
     PoolUpdate,
     Scaling,
     Task,
-    TokenPage,
 )
-from ..pagination import AsyncPaginator
 from ._base import (
-    MAX_PAGE_SIZE,
-    Resource,
     check_uuid_arg,
     expect,
-    order_field,
     payload_with_shortname,
     route,
 )
+from ._collection import WithOutput, WithSummaries
 
 __all__ = ["Pools"]
 
@@ -40,7 +35,7 @@ def _pool_ready(state: PoolState) -> bool:
 POOL_ORDER_FIELDS = ("creationDate", "name", "state", "executionTime")
 
 
-class Pools(Resource):
+class Pools(WithSummaries[Pool, PoolSummary], WithOutput):
     """Pools: long-lived groups of machines that run tasks.
 
     Errors common to every method: :class:`~qarnot_async.AuthenticationError` (401),
@@ -50,140 +45,11 @@ class Pools(Resource):
 
     _kind = "pool"
     _collection = "/pools"
+    _entity = Pool
+    _summary = PoolSummary
+    _order_fields = POOL_ORDER_FIELDS
 
     # -- reading ------------------------------------------------------------------------
-
-    async def get(self, uuid_or_shortname: str) -> Pool:
-        """``GET /pools/{uuid}``: one pool.
-
-        Raises:
-            NotFoundError: no such pool.
-        """
-        return await self._one(Pool, "GET", route("pools", check_uuid_arg(uuid_or_shortname)))
-
-    async def list(self, tags: str | Sequence[str] | None = None) -> builtins.list[Pool]:
-        """``GET /pools?tag=``: every pool (with any of ``tags``), in one answer."""
-        return await self._many(Pool, "GET", "/pools", params=self._tags(tags))
-
-    async def list_summaries(
-        self, tags: str | Sequence[str] | None = None
-    ) -> builtins.list[PoolSummary]:
-        """``GET /pools/summaries?tag=``: every pool's summary, in one answer."""
-        return await self._many(PoolSummary, "GET", "/pools/summaries", params=self._tags(tags))
-
-    async def search(
-        self,
-        filter: FilterLike | None = None,
-        *,
-        select: Sequence[str] | None = None,
-        max_results: int | None = None,
-    ) -> builtins.list[Pool]:
-        """``POST /pools/search``: the pools matching ``filter``, as one list.
-
-        Raises:
-            BadRequestError: the service refused the filter.
-        """
-        return await self._search(
-            Pool, "/pools/search", filter=filter, select=select, max_results=max_results
-        )
-
-    async def page(
-        self,
-        *,
-        filter: FilterLike | None = None,
-        token: str | None = None,
-        max_results: int = 100,
-        order_by: str | None = None,
-        descending: bool = False,
-    ) -> TokenPage[Pool]:
-        """``POST /pools/paginate``: one page of pools; :meth:`paginate` streams them all.
-
-        Raises:
-            BadRequestError: the service refused the filter, order or token.
-        """
-        return await self._token_page(
-            Pool,
-            "/pools/paginate",
-            token=token,
-            filter=filter,
-            max_results=min(max_results, MAX_PAGE_SIZE),
-            order_by=order_field(order_by, allowed=POOL_ORDER_FIELDS),
-            descending=descending,
-        )
-
-    async def summaries_page(
-        self,
-        *,
-        filter: FilterLike | None = None,
-        token: str | None = None,
-        max_results: int = 100,
-        order_by: str | None = None,
-        descending: bool = False,
-    ) -> TokenPage[PoolSummary]:
-        """``POST /pools/summaries/paginate``: one page of pool summaries.
-
-        Raises:
-            BadRequestError: the service refused the filter, order or token.
-        """
-        return await self._token_page(
-            PoolSummary,
-            "/pools/summaries/paginate",
-            token=token,
-            filter=filter,
-            max_results=min(max_results, MAX_PAGE_SIZE),
-            order_by=order_field(order_by, allowed=POOL_ORDER_FIELDS),
-            descending=descending,
-        )
-
-    def paginate(
-        self,
-        filter: FilterLike | None = None,
-        *,
-        order_by: str | None = None,
-        descending: bool = False,
-        page_size: int = 100,
-        limit: int | None = None,
-        start_token: str | None = None,
-        prefetch: int = 1,
-    ) -> AsyncPaginator[Pool]:
-        """Stream every matching pool over ``POST /pools/paginate``."""
-        return self._paginator(
-            Pool,
-            "/pools/paginate",
-            filter=filter,
-            order_by=order_by,
-            descending=descending,
-            page_size=page_size,
-            limit=limit,
-            start_token=start_token,
-            prefetch=prefetch,
-            order_fields=POOL_ORDER_FIELDS,
-        )
-
-    def paginate_summaries(
-        self,
-        filter: FilterLike | None = None,
-        *,
-        order_by: str | None = None,
-        descending: bool = False,
-        page_size: int = 100,
-        limit: int | None = None,
-        start_token: str | None = None,
-        prefetch: int = 1,
-    ) -> AsyncPaginator[PoolSummary]:
-        """Stream every matching pool summary over ``POST /pools/summaries/paginate``."""
-        return self._paginator(
-            PoolSummary,
-            "/pools/summaries/paginate",
-            filter=filter,
-            order_by=order_by,
-            descending=descending,
-            page_size=page_size,
-            limit=limit,
-            start_token=start_token,
-            prefetch=prefetch,
-            order_fields=POOL_ORDER_FIELDS,
-        )
 
     async def jobs(self, uuid: str) -> builtins.list[Job]:
         """``GET /pools/{uuid}/jobs``: the pool's jobs.
@@ -316,24 +182,3 @@ class Pools(Resource):
         """
         result: Pool = await self._wait(pool, until if until is not None else _pool_ready, timeout)
         return result
-
-    # -- output -------------------------------------------------------------------------
-
-    async def stdout(
-        self, uuid: str, instance_id: int | None = None, *, fresh: bool = False
-    ) -> str:
-        """The pool's standard output (``GET``/``POST /pools/{uuid}/stdout[/{id}]``).
-
-        ``fresh=True`` returns only what was written since the previous fresh read.
-
-        Raises:
-            InvalidInputError: a negative ``instance_id``.
-            NotFoundError: no such pool or instance.
-        """
-        return await self._output("pools", uuid, "stdout", instance_id, fresh)
-
-    async def stderr(
-        self, uuid: str, instance_id: int | None = None, *, fresh: bool = False
-    ) -> str:
-        """The pool's standard error, as text (see :meth:`stdout`)."""
-        return await self._output("pools", uuid, "stderr", instance_id, fresh)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
 from .._converter import unstructure
 from ..errors import InvalidInputError, TaskFailedError, WaitTimeoutError
-from ..filters import FilterLike
 from ..models import (
     PeriodicSnapshot,
     Task,
@@ -21,28 +19,24 @@ from ..models import (
     TaskState,
     TaskSummary,
     TaskUpdate,
-    TokenPage,
     UniqueSnapshot,
 )
-from ..pagination import AsyncPaginator
 from ._base import (
-    MAX_PAGE_SIZE,
     CreateResults,
-    Resource,
     check_unique_shortnames,
     check_uuid_arg,
     expect,
-    order_field,
     payload_with_shortname,
     route,
 )
+from ._collection import WithOutput, WithSummaries
 
 __all__ = ["Tasks"]
 
 TASK_ORDER_FIELDS = ("creationDate", "name", "state", "executionTime")
 
 
-class Tasks(Resource):
+class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
     """Tasks: create them (one or thousands), read, search, page, steer and delete.
 
     Errors common to every method: :class:`~qarnot_async.AuthenticationError` (401),
@@ -52,150 +46,9 @@ class Tasks(Resource):
 
     _kind = "task"
     _collection = "/tasks"
-
-    # -- reading ------------------------------------------------------------------------
-
-    async def get(self, uuid_or_shortname: str) -> Task:
-        """``GET /tasks/{uuid}``: one task, by uuid or shortname.
-
-        Raises:
-            NotFoundError: no such task.
-        """
-        return await self._one(Task, "GET", route("tasks", check_uuid_arg(uuid_or_shortname)))
-
-    async def list(self, tags: str | Sequence[str] | None = None) -> builtins.list[Task]:
-        """``GET /tasks?tag=``: every task (with any of ``tags``), in one answer.
-
-        Prefer :meth:`paginate` for large accounts: this legacy route answers at once.
-        """
-        return await self._many(Task, "GET", "/tasks", params=self._tags(tags))
-
-    async def list_summaries(
-        self, tags: str | Sequence[str] | None = None
-    ) -> builtins.list[TaskSummary]:
-        """``GET /tasks/summaries?tag=``: every task's summary, in one answer."""
-        return await self._many(TaskSummary, "GET", "/tasks/summaries", params=self._tags(tags))
-
-    async def search(
-        self,
-        filter: FilterLike | None = None,
-        *,
-        select: Sequence[str] | None = None,
-        max_results: int | None = None,
-    ) -> builtins.list[Task]:
-        """``POST /tasks/search``: the tasks matching ``filter``, as one list.
-
-        ``select`` names the fields the service fills in (PascalCase, e.g. ``["Uuid",
-        "State"]``); the others come back unset.
-
-        Raises:
-            BadRequestError: the service refused the filter.
-        """
-        return await self._search(
-            Task, "/tasks/search", filter=filter, select=select, max_results=max_results
-        )
-
-    async def page(
-        self,
-        *,
-        filter: FilterLike | None = None,
-        token: str | None = None,
-        max_results: int = 100,
-        order_by: str | None = None,
-        descending: bool = False,
-    ) -> TokenPage[Task]:
-        """``POST /tasks/paginate``: one page of tasks; :meth:`paginate` streams them all.
-
-        Raises:
-            BadRequestError: the service refused the filter, order or token.
-        """
-        return await self._token_page(
-            Task,
-            "/tasks/paginate",
-            token=token,
-            filter=filter,
-            max_results=min(max_results, MAX_PAGE_SIZE),
-            order_by=order_field(order_by, allowed=TASK_ORDER_FIELDS),
-            descending=descending,
-        )
-
-    async def summaries_page(
-        self,
-        *,
-        filter: FilterLike | None = None,
-        token: str | None = None,
-        max_results: int = 100,
-        order_by: str | None = None,
-        descending: bool = False,
-    ) -> TokenPage[TaskSummary]:
-        """``POST /tasks/summaries/paginate``: one page of task summaries.
-
-        Raises:
-            BadRequestError: the service refused the filter, order or token.
-        """
-        return await self._token_page(
-            TaskSummary,
-            "/tasks/summaries/paginate",
-            token=token,
-            filter=filter,
-            max_results=min(max_results, MAX_PAGE_SIZE),
-            order_by=order_field(order_by, allowed=TASK_ORDER_FIELDS),
-            descending=descending,
-        )
-
-    def paginate(
-        self,
-        filter: FilterLike | None = None,
-        *,
-        order_by: str | None = None,
-        descending: bool = False,
-        page_size: int = 100,
-        limit: int | None = None,
-        start_token: str | None = None,
-        prefetch: int = 1,
-    ) -> AsyncPaginator[Task]:
-        """Stream every matching task over ``POST /tasks/paginate``.
-
-        See :class:`~qarnot_async.pagination.AsyncPaginator` for resuming, prefetch
-        and memory bounds. ``order_by``: creationDate, name, state or executionTime.
-        """
-        return self._paginator(
-            Task,
-            "/tasks/paginate",
-            filter=filter,
-            order_by=order_by,
-            descending=descending,
-            page_size=page_size,
-            limit=limit,
-            start_token=start_token,
-            prefetch=prefetch,
-            order_fields=TASK_ORDER_FIELDS,
-        )
-
-    def paginate_summaries(
-        self,
-        filter: FilterLike | None = None,
-        *,
-        order_by: str | None = None,
-        descending: bool = False,
-        page_size: int = 100,
-        limit: int | None = None,
-        start_token: str | None = None,
-        prefetch: int = 1,
-    ) -> AsyncPaginator[TaskSummary]:
-        """Stream every matching task summary over ``POST /tasks/summaries/paginate``."""
-        return self._paginator(
-            TaskSummary,
-            "/tasks/summaries/paginate",
-            filter=filter,
-            order_by=order_by,
-            descending=descending,
-            page_size=page_size,
-            limit=limit,
-            start_token=start_token,
-            prefetch=prefetch,
-            order_fields=TASK_ORDER_FIELDS,
-        )
+    _entity = Task
+    _summary = TaskSummary
+    _order_fields = TASK_ORDER_FIELDS
 
     # -- creating -----------------------------------------------------------------------
 
@@ -464,26 +317,3 @@ class Tasks(Resource):
                 final = True  # one last read drains what the last moments wrote
             except WaitTimeoutError:
                 pass
-
-    # -- output -------------------------------------------------------------------------
-
-    async def stdout(
-        self, uuid: str, instance_id: int | None = None, *, fresh: bool = False
-    ) -> str:
-        """The task's standard output, as text.
-
-        ``GET /tasks/{uuid}/stdout[/{instanceId}]`` returns what the service keeps;
-        with ``fresh=True``, ``POST`` on the same path returns only what was written
-        since the previous fresh read.
-
-        Raises:
-            InvalidInputError: a negative ``instance_id``.
-            NotFoundError: no such task or instance.
-        """
-        return await self._output("tasks", uuid, "stdout", instance_id, fresh)
-
-    async def stderr(
-        self, uuid: str, instance_id: int | None = None, *, fresh: bool = False
-    ) -> str:
-        """The task's standard error, as text (see :meth:`stdout`)."""
-        return await self._output("tasks", uuid, "stderr", instance_id, fresh)
