@@ -16,6 +16,8 @@ import contextlib
 import socket
 import struct
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any, Final
 
 from aiohttp import web
@@ -80,15 +82,18 @@ def _reset_connection(request: web.Request) -> None:
     transport.abort()
 
 
-def _fault_response(kind: str, retry_after: int) -> web.Response:
+def _fault_response(kind: str, faults: Faults) -> web.Response:
+    if kind == "500":
+        return message_response(500, "Internal server error")
     if kind == "429":
         response = message_response(429, "Too many requests: slow down")
-        response.headers["Retry-After"] = str(retry_after)
-    elif kind == "503":
-        response = message_response(503, "Service unavailable")
-        response.headers["Retry-After"] = str(retry_after)
     else:
-        response = message_response(500, "Internal server error")
+        response = message_response(503, "Service unavailable")
+    if faults.retry_after_as_date:
+        moment = datetime.now(UTC) + timedelta(seconds=faults.retry_after)
+        response.headers["Retry-After"] = format_datetime(moment, usegmt=True)
+    else:
+        response.headers["Retry-After"] = str(faults.retry_after)
     return response
 
 
@@ -116,7 +121,7 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
         if fault == "reset":
             _reset_connection(request)
             return web.Response(status=500)
-        refusal = _fault_response(fault, st.injector.faults.retry_after)
+        refusal = _fault_response(fault, st.injector.faults)
         st.stats.response(key, refusal.status)
         return refusal
     response: web.StreamResponse

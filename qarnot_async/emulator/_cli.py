@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--retry-after", type=int, default=1, help="Retry-After of 429/503, in seconds"
     )
     parser.add_argument(
+        "--retry-after-date", action="store_true", help="write Retry-After as an HTTP date"
+    )
+    parser.add_argument(
         "--fault-route",
         action="append",
         default=None,
@@ -146,7 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _faults(args: argparse.Namespace) -> Faults:
     faults = Faults.spread(
-        args.fault_rate, latency=args.latency, jitter=args.jitter, retry_after=args.retry_after
+        args.fault_rate,
+        latency=args.latency,
+        jitter=args.jitter,
+        retry_after=args.retry_after,
+        retry_after_as_date=args.retry_after_date,
     )
     changes = {
         name: getattr(args, name)

@@ -6,6 +6,9 @@ import time
 
 __all__ = ["Clock"]
 
+# Looked up at each call, so tests can replace it without touching the event loop's clock.
+_monotonic = time.monotonic
+
 
 class Clock:
     """Emulated time, in epoch seconds.
@@ -25,7 +28,7 @@ class Clock:
         # Whole seconds at start keep dates looking like the service's ("...T19:00:00Z").
         self._base = float(int(time.time())) if start is None else float(start)
         self._offset = 0.0
-        self._monotonic_origin = time.monotonic()
+        self._monotonic_origin = _monotonic()
 
     @property
     def speed(self) -> float | None:
@@ -36,7 +39,7 @@ class Clock:
         """The current emulated time, in epoch seconds."""
         value = self._base + self._offset
         if self._speed is not None:
-            value += (time.monotonic() - self._monotonic_origin) * self._speed
+            value += (_monotonic() - self._monotonic_origin) * self._speed
         return value
 
     def advance(self, seconds: float) -> float:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import fnmatch
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Final
 
@@ -42,8 +42,9 @@ class Faults:
 
     Rates are probabilities per request; their sum must not exceed 1. ``latency`` and
     ``jitter`` are real seconds. ``retry_after`` is the ``Retry-After`` of 429 and 503
-    answers, in whole seconds. ``routes`` (``None`` = every API route) limits faults
-    and latency to route keys matching these shell patterns.
+    answers, in whole seconds; ``retry_after_as_date`` writes it as an HTTP date instead
+    (real time, the clock clients compare it with). ``routes`` (``None`` = every API
+    route) limits faults and latency to route keys matching these shell patterns.
     """
 
     latency: float = 0.0
@@ -54,7 +55,8 @@ class Faults:
     reset_rate: float = 0.0
     drop_rate: float = 0.0
     retry_after: int = 1
-    routes: frozenset[str] | None = field(default=None)
+    retry_after_as_date: bool = False
+    routes: Collection[str] | None = field(default=None)
 
     def __post_init__(self) -> None:
         """Refuse impossible settings early, with a readable message."""
@@ -70,8 +72,10 @@ class Faults:
         if self.retry_after < 0:
             raise ValueError("retry_after cannot be negative")
         if self.routes is not None:
-            # Accept any iterable of patterns (a set, a list) and freeze it.
-            object.__setattr__(self, "routes", frozenset(self.routes))
+            # Accept any collection of patterns (a set, a list, one string) and freeze it,
+            # so that settings compare and hash by value.
+            patterns = (self.routes,) if isinstance(self.routes, str) else self.routes
+            object.__setattr__(self, "routes", frozenset(patterns))
 
     @classmethod
     def spread(cls, rate: float, **options: Any) -> Faults:
@@ -120,6 +124,8 @@ class Faults:
                 isinstance(values[name], bool) or not isinstance(values[name], int | float)
             ):
                 raise ValueError(f"{name} must be a number")
+        if "retry_after_as_date" in values and not isinstance(values["retry_after_as_date"], bool):
+            raise ValueError("retry_after_as_date must be true or false")
         if "retry_after" in values and (
             isinstance(values["retry_after"], bool) or not isinstance(values["retry_after"], int)
         ):

@@ -101,7 +101,11 @@ class Pager:
     def _sorted(
         self, kind: str, raw_filter: Any, order_by: str, now: float
     ) -> tuple[list[tuple[SortValue, str]], list[_Entity]]:
-        key = (kind, json.dumps(raw_filter, sort_keys=True), order_by, self.store.version, now)
+        # Every state change bumps store.version; only an executionTime order moves with
+        # the clock alone, so only that order keys on `now` (a running clock would
+        # otherwise re-sort the whole collection for every page).
+        moment = now if order_by == "executiontime" else None
+        key = (kind, json.dumps(raw_filter, sort_keys=True), order_by, self.store.version, moment)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)

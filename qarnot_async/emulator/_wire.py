@@ -6,6 +6,7 @@ one cannot hide behind the same bug in the other.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -73,6 +74,9 @@ def parse_timespan(text: str) -> float:
     return -value if negative else float(value)
 
 
+# Within one summary the same instant often appears three times (end, last change,
+# state change), and pages are fetched again and again: memoising pays.
+@functools.lru_cache(maxsize=16_384)
 def format_date(epoch: float | None) -> str:
     """Format an epoch timestamp as the service does: ``"2021-05-01T19:00:00Z"``.
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
 
 import aiohttp
 import pytest
@@ -146,6 +149,14 @@ async def test_faults_limited_to_routes_and_changed_at_run_time(
     assert qarnot_emulator.faults.rate_429 == 1.0
 
 
+async def test_retry_after_as_an_http_date(api: Api, qarnot_emulator: Emulator) -> None:
+    qarnot_emulator.set_faults(rate_429=1.0, retry_after=30, retry_after_as_date=True)
+    status, _ = await api.call("GET", "/tasks")
+    assert status == 429
+    moment = parsedate_to_datetime(api.last.headers["Retry-After"])
+    assert 25 <= (moment - datetime.now(UTC)).total_seconds() <= 31
+
+
 async def test_latency_is_real_time(api: Api, qarnot_emulator: Emulator) -> None:
     qarnot_emulator.set_faults(latency=0.05, routes={"GET /versions"})
     started = time.perf_counter()
@@ -178,7 +189,7 @@ async def test_stats_count_per_route_template_and_reset(
 
 
 async def test_control_routes(api: Api, qarnot_emulator: Emulator) -> None:
-    async def control(method: str, path: str, json: object = None) -> tuple[int, object]:
+    async def control(method: str, path: str, json: object = None) -> tuple[int, Any]:
         return await api.call(method, f"/__emulator/{path}", json=json, prefix="", auth=False)
 
     status, faults = await control("GET", "faults")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from _emulator_api import Api
 
@@ -43,7 +45,7 @@ async def test_create_get_list(api: Api) -> None:
 
 async def test_what_the_official_sdk_posts(api: Api) -> None:
     # qarnot 2.23 posts to /jobs/ with "state" and null maxWallTime.
-    body = {
+    body: dict[str, Any] = {
         "name": "sdk",
         "poolUuid": None,
         "shortname": None,

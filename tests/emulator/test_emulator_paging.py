@@ -63,7 +63,9 @@ def many(operator: str, field: str, values: list[Any]) -> dict[str, Any]:
 
 
 async def test_every_operator_on_text_fields(api: Api, seeded: Seeded) -> None:
-    n = lambda i: f"n{i % 7}"  # noqa: E731 - the seeded names
+    def n(i: int) -> str:  # the seeded names
+        return f"n{i % 7}"
+
     cases = [
         (leaf("Equal", "Name", "n3"), seeded.where(lambda i: n(i) == "n3")),
         (leaf("NotEqual", "Name", "n3"), seeded.where(lambda i: n(i) != "n3")),

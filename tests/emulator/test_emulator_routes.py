@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from _emulator_api import Api
@@ -107,7 +108,7 @@ async def test_routed_under_both_prefixes(
         .replace("{instanceId}", "0")
         .replace("{name}", "docker-batch")
     )
-    body = {} if method in ("POST", "PUT") else None
+    body: dict[str, Any] | None = {} if method in ("POST", "PUT") else None
     for prefix in ("/v1", ""):
         status, answer = await api.call(
             method, concrete or ("/" if not prefix else ""), prefix=prefix, json=body
