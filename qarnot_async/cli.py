@@ -134,11 +134,46 @@ async def _cmd_get(client: Client, args: argparse.Namespace) -> int:
     return 0
 
 
+class _Bar:
+    """A progress bar on stderr while a long command runs (silent when not a terminal)."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self._progress: Any = None
+        if total > 1 and sys.stderr.isatty():
+            try:
+                from rich.progress import Progress
+            except ImportError:  # the `cli` extra is not installed
+                return
+            self._progress = Progress(console=_console(stderr=True), transient=True)
+            self._task = self._progress.add_task(label, total=total)
+
+    def __enter__(self) -> _Bar:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, done: int, total: int | None = None) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=done, total=total)
+
+
 async def _cmd_wait(client: Client, args: argparse.Namespace) -> int:
     resource = _resource(client, args.kind)
-    results = await asyncio.gather(
-        *(resource.wait(u, timeout=args.wait_timeout) for u in args.uuid)
-    )
+    finished = 0
+
+    async def wait_one(uuid: str, bar: _Bar) -> Any:
+        nonlocal finished
+        entity = await resource.wait(uuid, timeout=args.wait_timeout)
+        finished += 1
+        bar.update(finished)
+        return entity
+
+    with _Bar(f"waiting on {args.kind}", len(args.uuid)) as bar:
+        results = await asyncio.gather(*(wait_one(u, bar) for u in args.uuid))
     columns = {"tasks": TASK_COLUMNS, "pools": POOL_COLUMNS, "jobs": JOB_COLUMNS}[args.kind]
     _emit(args, results, columns)
     failed = [r for r in results if getattr(getattr(r, "state", None), "value", "") == "Failure"]
@@ -193,7 +228,8 @@ async def _cmd_submit(client: Client, args: argparse.Namespace) -> int:
     if len(tasks) == 1:
         print(await client.tasks.create(tasks[0]))
         return 0
-    results = await client.tasks.create_many(tasks)
+    with _Bar("submitting", len(tasks)) as bar:
+        results = await client.tasks.create_many(tasks, on_progress=bar.update)
     for result in results:
         if result.ok:
             print(result.uuid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,7 +71,14 @@ def test_tasks_commands(emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFix
     assert f"deleted: {other}" in capsys.readouterr().out
 
 
-def test_bulk_submit(emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bulk_submit(
+    emu: Emulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As on a terminal: the progress bars of submit and wait are drawn (on stderr).
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     path = tmp_path / "many.json"
     path.write_text(
         json.dumps(
@@ -78,7 +86,11 @@ def test_bulk_submit(emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixtur
         )
     )
     assert run(emu, "tasks", "submit", "--file", str(path)) == 0
-    assert len(capsys.readouterr().out.split()) == 3
+    uuids = capsys.readouterr().out.split()
+    assert len(uuids) == 3
+    assert run(emu, "tasks", "wait", *uuids) == 0
+    out = capsys.readouterr().out
+    assert all(u[:8] in out for u in uuids)
 
 
 def test_pools_and_jobs_commands(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:

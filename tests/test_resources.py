@@ -326,3 +326,17 @@ async def test_service_validation_maps_to_bad_request(client: Client) -> None:
     with pytest.raises(BadRequestError) as info:
         await client.tasks.search({"operator": "Bogus", "field": "State", "value": "x"})
     assert info.value.status == 400
+
+
+async def test_create_many_reports_progress(client: Client) -> None:
+    seen: list[tuple[int, int]] = []
+    results = await client.tasks.create_many(
+        [task(f"p{i}") for i in range(25)],
+        chunk_size=10,
+        on_progress=lambda done, total: seen.append((done, total)),
+    )
+    assert len(results.uuids) == 25
+    # One call per chunk, in completion order: the count only grows, up to the total.
+    assert len(seen) == 3
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1] == (25, 25)

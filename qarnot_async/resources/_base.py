@@ -400,6 +400,7 @@ class Resource:
         *,
         chunk_size: int,
         concurrency: int,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> CreateResults:
         if chunk_size < 1:
             raise InvalidInputError("chunk_size", "must be >= 1", chunk_size)
@@ -407,10 +408,15 @@ class Resource:
             raise InvalidInputError("concurrency", "must be >= 1", concurrency)
         results: list[CreateResult | None] = [None] * len(payloads)
         gate = asyncio.Semaphore(concurrency)
+        done = 0
 
         async def send(start: int, chunk: Sequence[dict[str, Any]]) -> None:
+            nonlocal done
             async with gate:
                 await self._send_chunk(route, start, chunk, results)
+            done += len(chunk)
+            if on_progress is not None:
+                on_progress(done, len(payloads))
 
         chunks = [
             (start, payloads[start : start + chunk_size])

@@ -61,6 +61,7 @@ class Jobs(Collection[Job]):
         *,
         chunk_size: int = 100,
         concurrency: int = 4,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> CreateResults:
         """``POST /jobs`` with arrays: create many jobs; one result per input, in order.
 
@@ -74,7 +75,11 @@ class Jobs(Collection[Job]):
         payloads = [payload_with_shortname(j) for j in jobs]
         check_unique_shortnames(payloads, "jobs")
         return await self._create_many(
-            "/jobs", payloads, chunk_size=chunk_size, concurrency=concurrency
+            "/jobs",
+            payloads,
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
         )
 
     async def wait(

@@ -75,6 +75,7 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
         *,
         chunk_size: int = 100,
         concurrency: int = 4,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> CreateResults:
         """``POST /tasks`` with arrays: create many tasks, ``chunk_size`` per request.
 
@@ -83,6 +84,7 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
         returned, not raised (``results.raise_for_errors()`` raises it). Duplicate-safe
         like :meth:`create`: a chunk whose answer was lost is retried, and items found
         already created by shortname are reported with their uuid.
+        ``on_progress(done, total)`` is called as each chunk completes (a progress bar).
 
         Raises:
             InvalidInputError: an item is not a TaskCreate (nothing is sent).
@@ -92,7 +94,11 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
         payloads = [payload_with_shortname(t) for t in tasks]
         check_unique_shortnames(payloads, "tasks")
         return await self._create_many(
-            "/tasks", payloads, chunk_size=chunk_size, concurrency=concurrency
+            "/tasks",
+            payloads,
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
         )
 
     async def _derive(self, uuid: str, action: str, overrides: Any, cls: type) -> str:
