@@ -433,7 +433,6 @@ class Resource:
         chunk: Sequence[dict[str, Any]],
         results: list[CreateResult | None],
     ) -> None:
-        attempt = 1
         try:
             resp = await self._send("POST", route, json_body=list(chunk), idempotent=True)
             answers = structure(resp.json(), list[MultiResponse])
@@ -441,60 +440,48 @@ class Resource:
                 raise QarnotError(
                     f"the service answered {len(answers)} results for {len(chunk)} items"
                 )
-            attempt = resp.attempt
         except APIError as exc:
             # The whole chunk was refused (or answered oddly after retries): some items
             # may still have landed on an earlier attempt, so look before reporting.
-            await self._reconcile(start, chunk, results, exc.status, exc.message)
+            failed = [(i, exc.status, exc.message) for i in range(len(chunk))]
+            await self._settle_by_shortname(start, chunk, failed, results)
             return
         except QarnotError as exc:
-            await self._reconcile(start, chunk, results, 0, str(exc))
+            failed = [(i, 0, str(exc)) for i in range(len(chunk))]
+            await self._settle_by_shortname(start, chunk, failed, results)
             return
-        conflicted: list[int] = []
+        conflicted: list[tuple[int, int, str | None]] = []
         for offset, (payload, answer) in enumerate(zip(chunk, answers, strict=True)):
             status = answer.status_code or 200
             if answer.uuid and 200 <= status < 300:
                 results[start + offset] = CreateResult(
                     start + offset, answer.uuid, status, None, payload.get("shortname")
                 )
-            elif status == 409 and attempt > 1:
-                conflicted.append(offset)
+            elif status == 409 and resp.attempt > 1:
+                # Taken on a retry: maybe by this very chunk's lost first attempt.
+                conflicted.append((offset, status, answer.message))
             else:
                 results[start + offset] = CreateResult(
                     start + offset, None, status, answer.message, payload.get("shortname")
                 )
         if conflicted:
-            sub = [chunk[i] for i in conflicted]
-            found = await self._find_by_shortnames([p["shortname"] for p in sub])
-            for i in conflicted:
-                payload = chunk[i]
-                entity = found.get(payload["shortname"])
-                if entity is not None:
-                    results[start + i] = CreateResult(
-                        start + i, str(entity["uuid"]), 200, None, payload["shortname"]
-                    )
-                else:
-                    results[start + i] = CreateResult(
-                        start + i,
-                        None,
-                        409,
-                        "shortname already in use",
-                        payload["shortname"],
-                    )
+            await self._settle_by_shortname(start, chunk, conflicted, results)
 
-    async def _reconcile(
+    async def _settle_by_shortname(
         self,
         start: int,
         chunk: Sequence[dict[str, Any]],
+        failed: Sequence[tuple[int, int, str | None]],
         results: list[CreateResult | None],
-        status: int,
-        message: str,
     ) -> None:
+        """Report items as created when their shortname and name are found on the
+        service, else with the failure given for them."""
         try:
-            found = await self._find_by_shortnames([p["shortname"] for p in chunk])
+            found = await self._find_by_shortnames([chunk[i]["shortname"] for i, _, _ in failed])
         except QarnotError:
             found = {}
-        for offset, payload in enumerate(chunk):
+        for offset, status, message in failed:
+            payload = chunk[offset]
             entity = found.get(payload["shortname"])
             if entity is not None and entity.get("name") == payload.get("name"):
                 results[start + offset] = CreateResult(
