@@ -494,3 +494,23 @@ async def test_attempt_number_is_recorded(sleeps: list[float]) -> None:
             with pytest.raises(ConflictError) as info:
                 await c._request("POST", "/tasks", json_body={}, idempotent=True)
     assert info.value.attempt == 2
+
+
+async def test_deadline_stops_retries_that_would_overrun_it(sleeps: list[float]) -> None:
+    with aioresponses() as mock:
+        mock.get(f"{BASE}/v1/info", status=503, headers={"Retry-After": "2"}, repeat=True)
+        async with client(retry=RetryPolicy(deadline=1.0)) as c:
+            with pytest.raises(ServerError):
+                await c._request("GET", "/info")
+            assert c.stats.requests == 1
+    assert sleeps == []  # a 2 s wait would end past the 1 s deadline: not even started
+
+
+@pytest.mark.parametrize("status", [408, 500, 502, 504])
+async def test_each_retryable_status_is_retried(sleeps: list[float], status: int) -> None:
+    with aioresponses() as mock:
+        mock.put(f"{BASE}/v1/tasks/u", status=status)
+        mock.put(f"{BASE}/v1/tasks/u", payload={})
+        async with client() as c:
+            await c._request("PUT", "/tasks/u", json_body={})
+            assert c.stats.retries == 1
