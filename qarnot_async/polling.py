@@ -237,6 +237,8 @@ class _Waiter:
     # The condition held at some tick: only the entity fetch is left, even if the
     # state has moved on since.
     satisfied: bool = False
+    # The longest pause between two polls this wait tolerates (None: the policy's).
+    max_interval: float | None = None
 
 
 class _Entry:
@@ -365,6 +367,7 @@ class Poller:
         *,
         until: Callable[[Any], bool] | None = None,
         timeout: float | None = None,
+        max_interval: float | None = None,
     ) -> Any:
         """Wait until entity ``uuid`` of ``kind`` is in a state ``until`` accepts.
 
@@ -375,6 +378,9 @@ class Poller:
                 ``is_final``. Once it held at a tick, the wait returns the entity
                 fetched right after, whatever its state by then.
             timeout: seconds before giving up (``None``: no limit).
+            max_interval: while this wait is pending, the shared schedule never
+                backs off past this many seconds (it can only poll more often, for
+                everyone, never less).
 
         Returns:
             The full entity, from :meth:`StateSource.entities`.
@@ -388,7 +394,16 @@ class Poller:
         """
         if timeout is not None and (not isinstance(timeout, int | float) or timeout < 0):
             raise InvalidInputError("timeout", "must be >= 0 seconds (or None)", timeout)
+        if max_interval is not None and (
+            not isinstance(max_interval, int | float) or max_interval < self.policy.initial
+        ):
+            raise InvalidInputError(
+                "max_interval",
+                f"must be at least the policy's initial interval ({self.policy.initial:g}s)",
+                max_interval,
+            )
         waiter = self._add_waiter(kind, uuid, until)
+        waiter.max_interval = max_interval
         entry = self._entries[kind][uuid]
         try:
             if timeout is None:
@@ -601,7 +616,11 @@ class Poller:
                 if due == "full":
                     due = None
                     outcome = await self._tick(full=True)
-                    interval = policy.initial if outcome.changed else policy.grow(interval)
+                    interval = (
+                        policy.initial
+                        if outcome.changed
+                        else min(policy.grow(interval), self._interval_cap())
+                    )
                     last_tick = self._clock()
                     next_full = self._schedule(outcome, interval, last_tick)
                     self._report(outcome, next_full - last_tick)
@@ -641,6 +660,17 @@ class Poller:
         finally:
             if self._task is me:
                 self._task = None
+
+    def _interval_cap(self) -> float:
+        """The longest pause every pending wait tolerates."""
+        caps = [
+            waiter.max_interval
+            for entries in self._entries.values()
+            for entry in entries.values()
+            for waiter in entry.waiters
+            if waiter.max_interval is not None
+        ]
+        return min(caps, default=self.policy.max_interval)
 
     def _schedule(self, outcome: _Outcome, interval: float, now: float) -> float:
         """When the next full tick is due after ``outcome``, a ``Retry-After`` included."""

@@ -433,6 +433,20 @@ async def test_backoff_schedule_starts_fast_grows_caps_and_resets_on_change() ->
     assert list(source.calls_per_tick()) == list(range(8))
 
 
+async def test_a_wait_can_cap_the_backoff_for_everyone() -> None:
+    script: dict[str, list[str | None]] = {
+        "a": ["Submitted"] * 5 + ["Success"],
+    }
+    poller, _, clock = make(script, initial=1.0, backoff=2.0, max_interval=5.0)
+
+    entity = await poller.wait("task", "a", max_interval=2.0)
+
+    assert entity.state == "Success"
+    assert clock.sleeps == [1.0, 2.0, 2.0, 2.0, 2.0]
+    with pytest.raises(InvalidInputError, match="max_interval"):
+        await poller.wait("task", "a", max_interval=0.5)  # below the initial interval
+
+
 async def test_jitter_spreads_the_delays() -> None:
     script: dict[str, list[str | None]] = {"a": ["Submitted"] * 30 + ["Success"]}
     poller, _, clock = make(script, initial=1.0, backoff=1.0, max_interval=1.0, jitter=0.5)

@@ -115,9 +115,9 @@ async def test_pool_and_job_waits(qarnot_emulator: Emulator) -> None:
         async with clock(emu):
             ready = await c.pools.wait(pool)
             assert ready.state is PoolState.FULLY_EXECUTING
-            await c.tasks.wait(t)
+            assert (await c.tasks.wait(t, max_interval=0.01)).is_final
             await c.jobs.terminate(job)
-            done = await c.jobs.wait(job)
+            done = await c.jobs.wait(job, max_interval=0.01)
             assert done.is_final
             await c.pools.close(pool)
             closed = await c.pools.wait(pool, until={PoolState.CLOSED})

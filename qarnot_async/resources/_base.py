@@ -180,13 +180,18 @@ class Resource:
         entity_or_uuid: Any,
         until: Callable[[Any], bool] | Iterable[Any] | None,
         timeout: float | None,
+        max_interval: float | None = None,
     ) -> Any:
         uuid = entity_or_uuid if isinstance(entity_or_uuid, str) else entity_or_uuid.uuid
         check_uuid_arg(uuid)
         if timeout is not None and timeout < 0:
             raise InvalidInputError("timeout", "must be >= 0 seconds (or None)", timeout)
         return await self._client._get_poller().wait(
-            self._kind, uuid, until=_predicate(until, self._is_final), timeout=timeout
+            self._kind,
+            uuid,
+            until=_predicate(until, self._is_final),
+            timeout=timeout,
+            max_interval=max_interval,
         )
 
     @staticmethod

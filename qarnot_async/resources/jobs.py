@@ -88,16 +88,20 @@ class Jobs(Collection[Job]):
         *,
         until: Callable[[JobState], bool] | Iterable[JobState] | None = None,
         timeout: float | None = None,
+        max_interval: float | None = None,
     ) -> Job:
         """Wait until the job is Completed (or in a state of ``until``); return it.
 
         Served by the client's shared poller, over ``POST /jobs/paginate``.
 
+        ``max_interval`` caps the pause between polls while this wait is pending (the
+        client's :class:`~qarnot_async.polling.PollPolicy` sets the rest).
+
         Raises:
             WaitTimeoutError: ``timeout`` seconds passed (``last_seen``: the last job seen).
             NotFoundError: the job does not exist (or was deleted meanwhile).
         """
-        result: Job = await self._wait(job, until, timeout)
+        result: Job = await self._wait(job, until, timeout, max_interval)
         return result
 
     async def terminate(self, uuid: str) -> None:

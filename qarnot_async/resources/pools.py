@@ -171,14 +171,20 @@ class Pools(WithSummaries[Pool, PoolSummary], WithOutput):
         *,
         until: Callable[[PoolState], bool] | Iterable[PoolState] | None = None,
         timeout: float | None = None,
+        max_interval: float | None = None,
     ) -> Pool:
         """Wait until the pool runs (FullyExecuting) or is final (Closed, Failure).
 
         ``until`` names other states to stop at. Served by the client's shared poller.
 
+        ``max_interval`` caps the pause between polls while this wait is pending (the
+        client's :class:`~qarnot_async.polling.PollPolicy` sets the rest).
+
         Raises:
             WaitTimeoutError: ``timeout`` seconds passed (``last_seen``: the last summary).
             NotFoundError: the pool does not exist (or was deleted meanwhile).
         """
-        result: Pool = await self._wait(pool, until if until is not None else _pool_ready, timeout)
+        result: Pool = await self._wait(
+            pool, until if until is not None else _pool_ready, timeout, max_interval
+        )
         return result

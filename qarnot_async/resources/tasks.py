@@ -265,6 +265,7 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
         *,
         until: Callable[[TaskState], bool] | Iterable[TaskState] | None = None,
         timeout: float | None = None,
+        max_interval: float | None = None,
         raise_on_failure: bool = False,
     ) -> Task:
         """Wait until the task is final (or in a state of ``until``); return it.
@@ -274,13 +275,16 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
         fetched in chunks with ``POST /tasks/paginate`` (see
         :class:`~qarnot_async.polling.PollPolicy` for the schedule).
 
+        ``max_interval`` caps the pause between polls while this wait is pending (the
+        client's :class:`~qarnot_async.polling.PollPolicy` sets the rest).
+
         Raises:
             WaitTimeoutError: ``timeout`` seconds passed; ``last_seen`` holds the last
                 summary seen.
             TaskFailedError: the task ended in Failure and ``raise_on_failure`` is set.
             NotFoundError: the task does not exist (or was deleted meanwhile).
         """
-        result: Task = await self._wait(task, until, timeout)
+        result: Task = await self._wait(task, until, timeout, max_interval)
         if raise_on_failure and result.state is TaskState.FAILURE:
             raise TaskFailedError(result, result.errors or ())
         return result
