@@ -6,11 +6,12 @@ from typing import Any
 
 from aiohttp import web
 
+from ._api_output import output_routes
 from ._entities import Pool
-from ._errors import ApiError, ValidationErrors, forbidden, json_response, not_found
-from ._http import empty, now_of, read_json, read_object, state_of, text
+from ._errors import ApiError, ValidationErrors, forbidden, json_response
+from ._http import empty, now_of, read_json, read_object, state_of
 from ._ops import create_pool, emulator_constants, find_pool, pool_fields_of
-from ._output import fresh_text, kept_text, pool_lines
+from ._output import pool_lines
 from ._render import job_output, pool_output, pool_summary, scaling_output, task_output
 from ._scaling import check_scaling, scaling_slots
 from ._state import EmulatorState
@@ -174,30 +175,6 @@ async def get_pool_jobs(request: web.Request) -> web.StreamResponse:
     )
 
 
-def _output_handler(stream: str, fresh: bool, per_instance: bool) -> Any:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        st, now = state_of(request), now_of(request)
-        pool = find_pool(st, request.match_info["uuid"])
-        instance: int | None = None
-        if per_instance:
-            raw = request.match_info["instanceId"]
-            if not raw.isdigit() or int(raw) >= pool.slots:
-                raise not_found("instance", raw)
-            instance = int(raw)
-        lines = pool_lines(pool, stream, instance, now)
-        if not fresh:
-            return text(kept_text(lines))
-        if pool.output_cursors is None:
-            pool.output_cursors = {}
-        key = f"{stream}/{'' if instance is None else instance}"
-        return text(fresh_text(lines, pool.output_cursors, key, now))
-
-    verb = "POST" if fresh else "GET"
-    path = f"/pools/{{uuid}}/{stream}" + ("/{instanceId}" if per_instance else "")
-    handler.__doc__ = f"{verb} {path}"
-    return handler
-
-
 async def get_scaling(request: web.Request) -> web.StreamResponse:
     """GET /pools/{uuid}/scaling: policies and the active one."""
     st, now = state_of(request), now_of(request)
@@ -273,13 +250,7 @@ HANDLERS: list[tuple[str, str, Any]] = [
     ("GET", "/pools/{uuid}/jobs", get_pool_jobs),
     ("GET", "/pools/{uuid}/tasks", get_pool_tasks),
 ]
-for _stream in ("stdout", "stderr"):
-    HANDLERS += [
-        ("GET", f"/pools/{{uuid}}/{_stream}", _output_handler(_stream, False, False)),
-        ("POST", f"/pools/{{uuid}}/{_stream}", _output_handler(_stream, True, False)),
-        ("GET", f"/pools/{{uuid}}/{_stream}/{{instanceId}}", _output_handler(_stream, False, True)),
-        ("POST", f"/pools/{{uuid}}/{_stream}/{{instanceId}}", _output_handler(_stream, True, True)),
-    ]
+HANDLERS += output_routes("pools", find_pool, lambda pool, i: i < pool.slots, pool_lines)
 HANDLERS += [
     ("GET", "/pools/{uuid}/scaling", get_scaling),
     ("PUT", "/pools/{uuid}/scaling", put_scaling),

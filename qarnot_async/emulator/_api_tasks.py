@@ -7,11 +7,12 @@ from typing import Any
 
 from aiohttp import web
 
+from ._api_output import output_routes
 from ._entities import CANCELLED, FAILURE, Task
-from ._errors import ApiError, ValidationErrors, forbidden, json_response, not_found
-from ._http import empty, now_of, read_json, read_object, state_of, text
+from ._errors import ApiError, ValidationErrors, forbidden, json_response
+from ._http import empty, now_of, read_json, read_object, state_of
 from ._ops import create_task, derive_task, emulator_constants, find_task
-from ._output import fresh_text, kept_text, task_lines
+from ._output import task_lines
 from ._render import task_output, task_summary
 from ._state import EmulatorState
 from ._validate import Body, task_fields
@@ -223,30 +224,6 @@ def _derive(kind: str) -> Any:
     return handler
 
 
-def _output_handler(stream: str, fresh: bool, per_instance: bool) -> Any:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        st, now = state_of(request), now_of(request)
-        task = find_task(st, request.match_info["uuid"])
-        instance: int | None = None
-        if per_instance:
-            raw = request.match_info["instanceId"]
-            if not raw.isdigit() or int(raw) not in task.instance_ids:
-                raise not_found("instance", raw)
-            instance = int(raw)
-        lines = task_lines(task, stream, instance, now)
-        if not fresh:
-            return text(kept_text(lines))
-        if task.output_cursors is None:
-            task.output_cursors = {}
-        key = f"{stream}/{'' if instance is None else instance}"
-        return text(fresh_text(lines, task.output_cursors, key, now))
-
-    verb = "POST" if fresh else "GET"
-    path = f"/tasks/{{uuid}}/{stream}" + ("/{instanceId}" if per_instance else "")
-    handler.__doc__ = f"{verb} {path}"
-    return handler
-
-
 async def paginate_tasks(request: web.Request) -> web.StreamResponse:
     """POST /tasks/paginate (``TaskOutput`` pages)."""
     st, now = state_of(request), now_of(request)
@@ -288,10 +265,4 @@ HANDLERS: list[tuple[str, str, Any]] = [
     ("GET", "/tasks/{uuid}", get_task),
     ("POST", "/tasks/{uuid}/abort", abort_task),
 ]
-for _stream in ("stdout", "stderr"):
-    HANDLERS += [
-        ("GET", f"/tasks/{{uuid}}/{_stream}", _output_handler(_stream, False, False)),
-        ("POST", f"/tasks/{{uuid}}/{_stream}", _output_handler(_stream, True, False)),
-        ("GET", f"/tasks/{{uuid}}/{_stream}/{{instanceId}}", _output_handler(_stream, False, True)),
-        ("POST", f"/tasks/{{uuid}}/{_stream}/{{instanceId}}", _output_handler(_stream, True, True)),
-    ]
+HANDLERS += output_routes("tasks", find_task, lambda task, i: i in task.instance_ids, task_lines)
