@@ -35,6 +35,7 @@ from .errors import (
     QarnotError,
     RateLimitedError,
     RequestTimeoutError,
+    TransportError,
     error_for_status,
 )
 
@@ -392,6 +393,14 @@ class Transport:
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
                 raise ConnectError(
                     f"connection lost ({type(exc).__name__})", method=method, path=path
+                ) from None
+            except aiohttp.ClientError as exc:
+                # Anything else aiohttp refuses (a malformed answer, too many redirects...)
+                # is still ours to name; it is not retried.
+                raise TransportError(
+                    f"the request failed: {type(exc).__name__}: {redact(str(exc))}",
+                    method=method,
+                    path=path,
                 ) from None
             finally:
                 stats.in_flight -= 1

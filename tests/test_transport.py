@@ -32,6 +32,7 @@ from qarnot_async import (
     RetryEvent,
     RetryPolicy,
     ServerError,
+    TransportError,
     _retry,
 )
 
@@ -514,3 +515,12 @@ async def test_each_retryable_status_is_retried(sleeps: list[float], status: int
         async with client() as c:
             await c._request("PUT", "/tasks/u", json_body={})
             assert c.stats.retries == 1
+
+
+async def test_other_aiohttp_failures_become_transport_errors(sleeps: list[float]) -> None:
+    with aioresponses() as mock:
+        mock.get(f"{BASE}/v1/info", exception=aiohttp.InvalidURL("http://bad host"))
+        async with client() as c:
+            with pytest.raises(TransportError, match="GET /info: the request failed"):
+                await c._request("GET", "/info")
+    assert sleeps == []  # not an error worth retrying
