@@ -226,3 +226,16 @@ async def test_collect_needs_a_bound_and_page_size_is_clamped() -> None:
         paginator(src, page_size=0)
     with pytest.raises(InvalidInputError):
         paginator(src, prefetch=-1)
+
+
+async def test_aclose_cancels_what_is_in_flight() -> None:
+    src = Source(10_000)
+    src.gate = asyncio.Event()  # pages after the first hang
+    p = paginator(src, page_size=100, prefetch=1)
+    iterator = p.__aiter__()
+    assert await iterator.__anext__() == 0
+    await asyncio.sleep(0.01)
+    assert src.in_flight == 1  # the prefetch of page 2
+    await p.aclose()
+    assert src.in_flight == 0
+    assert src.cancelled == 1

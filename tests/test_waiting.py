@@ -10,7 +10,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from qarnot_async import Client, NotFoundError, TaskFailedError, WaitTimeoutError
+from qarnot_async import (
+    Client,
+    InvalidInputError,
+    NotFoundError,
+    TaskFailedError,
+    WaitTimeoutError,
+)
 from qarnot_async.emulator import Emulator
 from qarnot_async.models import JobCreate, PoolCreate, PoolState, TaskCreate, TaskState
 from qarnot_async.polling import PollPolicy, StateChange
@@ -190,3 +196,14 @@ async def test_closing_the_client_stops_the_poller(qarnot_client: Client) -> Non
         await waiter
     await asyncio.sleep(0)
     assert not poller.running
+
+
+async def test_follow_stderr_reads_to_the_end(qarnot_emulator: Emulator) -> None:
+    emu = qarnot_emulator
+    async with emu.client(poll=FAST) as c:
+        uuid = await c.tasks.create(task("errs", constants={"EMULATOR_DURATION": "10"}))
+        async with clock(emu, step=2.0):
+            chunks = [chunk async for chunk in c.tasks.follow_stderr(uuid, interval=0.01)]
+        assert "".join(chunks) == await c.tasks.stderr(uuid)
+        with pytest.raises(InvalidInputError, match="interval"):
+            [chunk async for chunk in c.tasks.follow_stderr(uuid, interval=0)]
