@@ -9,7 +9,7 @@ from aiohttp import web
 from ._catalog import HARDWARE_CONSTRAINTS, PROFILES, VERSIONS
 from ._entities import Job
 from ._errors import ApiError, ValidationErrors, forbidden, json_response, not_found
-from ._http import empty, now_of, read_json, read_object, state_of
+from ._http import bulk_results, empty, now_of, read_json, read_object, state_of
 from ._ops import create_job, find_job
 from ._render import job_output, task_output, user_output
 from ._state import EmulatorState
@@ -46,17 +46,8 @@ async def create_jobs(request: web.Request) -> web.StreamResponse:
     st, now = state_of(request), now_of(request)
     body = await read_json(request)
     if isinstance(body, list):
-        results: list[dict[str, Any]] = []
-        failed = False
-        for item in body:
-            try:
-                job = _create_one(st, item, now)
-            except ApiError as exc:
-                failed = True
-                results.append({"statusCode": exc.status, "uuid": None, "message": exc.summary()})
-            else:
-                results.append({"statusCode": 200, "uuid": job.uuid, "message": None})
-        return json_response(results, 207 if failed else 200)
+        results, status = bulk_results(body, lambda item: _create_one(st, item, now).uuid)
+        return json_response(results, status)
     job = _create_one(st, body, now)
     response = json_response({"uuid": job.uuid})
     response.headers["Location"] = f"/v1/jobs/{job.uuid}"

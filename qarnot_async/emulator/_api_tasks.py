@@ -10,7 +10,7 @@ from aiohttp import web
 from ._api_output import output_routes
 from ._entities import CANCELLED, FAILURE, Task
 from ._errors import ApiError, ValidationErrors, forbidden, json_response
-from ._http import empty, now_of, read_json, read_object, state_of
+from ._http import bulk_results, empty, now_of, read_json, read_object, state_of
 from ._ops import create_task, derive_task, emulator_constants, find_task
 from ._output import task_lines
 from ._render import task_output, task_summary
@@ -60,18 +60,9 @@ async def create_tasks(request: web.Request) -> web.StreamResponse:
     st, now = state_of(request), now_of(request)
     body = await read_json(request)
     if isinstance(body, list):
-        results: list[dict[str, Any]] = []
-        failed = False
-        for item in body:
-            try:
-                task = _create_one(st, item, now)
-            except ApiError as exc:
-                failed = True
-                results.append({"statusCode": exc.status, "uuid": None, "message": exc.summary()})
-            else:
-                results.append({"statusCode": 200, "uuid": task.uuid, "message": None})
+        results, status = bulk_results(body, lambda item: _create_one(st, item, now).uuid)
         st.engine.flush(now)
-        return json_response(results, 207 if failed else 200)
+        return json_response(results, status)
     task = _create_one(st, body, now)
     st.engine.flush(now)
     response = json_response({"uuid": task.uuid})

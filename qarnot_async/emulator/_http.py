@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -10,7 +11,16 @@ from aiohttp import web
 from ._errors import ApiError
 from ._state import STATE, EmulatorState
 
-__all__ = ["NOW", "empty", "now_of", "read_json", "read_object", "state_of", "text"]
+__all__ = [
+    "NOW",
+    "bulk_results",
+    "empty",
+    "now_of",
+    "read_json",
+    "read_object",
+    "state_of",
+    "text",
+]
 
 #: Request key under which the middleware stores the emulated time of the request.
 NOW = web.RequestKey("qarnot_emulator_now", float)
@@ -63,3 +73,21 @@ def empty(status: int = 200) -> web.Response:
 def text(content: str) -> web.Response:
     """A ``text/plain`` answer (stdout, stderr)."""
     return web.Response(text=content, content_type="text/plain", charset="utf-8")
+
+
+def bulk_results(
+    items: list[Any], create: Callable[[Any], str]
+) -> tuple[list[dict[str, Any]], int]:
+    """Create each item of a bulk body: a ``MultiResponse`` per item, in order, and the
+    status of the whole answer (207 when any item failed; one bad item sinks no other)."""
+    results: list[dict[str, Any]] = []
+    failed = False
+    for item in items:
+        try:
+            uuid = create(item)
+        except ApiError as exc:
+            failed = True
+            results.append({"statusCode": exc.status, "uuid": None, "message": exc.summary()})
+        else:
+            results.append({"statusCode": 200, "uuid": uuid, "message": None})
+    return results, 207 if failed else 200
