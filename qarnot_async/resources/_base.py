@@ -362,6 +362,48 @@ class Resource:
 
     # -- duplicate-safe creation --------------------------------------------------------
 
+    async def _create(self, item: Any, cls: type, field: str) -> str:
+        """Check a creation input, give it a shortname, and create it (duplicate-safe)."""
+        expect(item, cls, field)
+        return await self._create_one(
+            self._collection, payload_with_shortname(item), name=item.name
+        )
+
+    async def _create_from(self, uuid: str, action: str, overrides: Any, cls: type) -> str:
+        """``POST /<collection>/{uuid}/<action>`` (clone, retry...): a new entity made
+        from an existing one, duplicate-safe like a creation."""
+        if overrides is None:
+            overrides = cls()
+        expect(overrides, cls, "overrides")
+        return await self._create_one(
+            path(self._collection.strip("/"), check_uuid_arg(uuid), action),
+            payload_with_shortname(overrides),
+            name=getattr(overrides, "name", None),
+        )
+
+    async def _create_all(
+        self,
+        items: Sequence[Any],
+        cls: type,
+        field: str,
+        *,
+        chunk_size: int,
+        concurrency: int,
+        on_progress: Callable[[int, int], None] | None,
+    ) -> CreateResults:
+        """Check every input before anything is sent, then create them in chunks."""
+        for i, item in enumerate(items):
+            expect(item, cls, f"{field}[{i}]")
+        payloads = [payload_with_shortname(item) for item in items]
+        check_unique_shortnames(payloads, field)
+        return await self._create_many(
+            self._collection,
+            payloads,
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+        )
+
     async def _create_one(self, route: str, payload: Any, *, name: str | None) -> str:
         """POST one creation, retried safely: its shortname makes a repeat recognisable.
 

@@ -20,6 +20,7 @@ __all__ = ["Collection", "WithOutput", "WithSummaries"]
 
 E = TypeVar("E")
 S = TypeVar("S")
+T = TypeVar("T")
 
 
 class Collection(Resource, Generic[E]):
@@ -91,14 +92,8 @@ class Collection(Resource, Generic[E]):
         Raises:
             BadRequestError: the service refused the filter, order or token.
         """
-        return await self._token_page(
-            self._entity,
-            f"{self._collection}/paginate",
-            token=token,
-            filter=filter,
-            max_results=min(max_results, MAX_PAGE_SIZE),
-            order_by=order_field(order_by, allowed=self._order_fields),
-            descending=descending,
+        return await self._page_of(
+            self._entity, "/paginate", filter, token, max_results, order_by, descending
         )
 
     def paginate(
@@ -120,7 +115,7 @@ class Collection(Resource, Generic[E]):
         """
         return self._paginator(
             self._entity,
-            f"{self._collection}/paginate",
+            self._collection + "/paginate",
             filter=filter,
             order_by=order_by,
             descending=descending,
@@ -129,6 +124,26 @@ class Collection(Resource, Generic[E]):
             start_token=start_token,
             prefetch=prefetch,
             order_fields=self._order_fields,
+        )
+
+    async def _page_of(
+        self,
+        cls: type[T],
+        suffix: str,
+        filter: FilterLike | None,
+        token: str | None,
+        max_results: int,
+        order_by: str | None,
+        descending: bool,
+    ) -> TokenPage[T]:
+        return await self._token_page(
+            cls,
+            self._collection + suffix,
+            token=token,
+            filter=filter,
+            max_results=min(max_results, MAX_PAGE_SIZE),
+            order_by=order_field(order_by, allowed=self._order_fields),
+            descending=descending,
         )
 
 
@@ -157,14 +172,8 @@ class WithSummaries(Collection[E], Generic[E, S]):
         Raises:
             BadRequestError: the service refused the filter, order or token.
         """
-        return await self._token_page(
-            self._summary,
-            f"{self._collection}/summaries/paginate",
-            token=token,
-            filter=filter,
-            max_results=min(max_results, MAX_PAGE_SIZE),
-            order_by=order_field(order_by, allowed=self._order_fields),
-            descending=descending,
+        return await self._page_of(
+            self._summary, "/summaries/paginate", filter, token, max_results, order_by, descending
         )
 
     def paginate_summaries(
@@ -181,7 +190,7 @@ class WithSummaries(Collection[E], Generic[E, S]):
         """Stream every matching summary over ``POST /<collection>/summaries/paginate``."""
         return self._paginator(
             self._summary,
-            f"{self._collection}/summaries/paginate",
+            self._collection + "/summaries/paginate",
             filter=filter,
             order_by=order_by,
             descending=descending,

@@ -8,10 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from ..models import Job, JobCreate, JobState, Task
 from ._base import (
     CreateResults,
-    check_unique_shortnames,
     check_uuid_arg,
-    expect,
-    payload_with_shortname,
     route,
 )
 from ._collection import Collection
@@ -52,8 +49,7 @@ class Jobs(Collection[Job]):
             ConflictError: the shortname you chose is already used by another job.
             NotFoundError: the pool does not exist.
         """
-        expect(job, JobCreate, "job")
-        return await self._create_one("/jobs", payload_with_shortname(job), name=job.name)
+        return await self._create(job, JobCreate, "job")
 
     async def create_many(
         self,
@@ -70,13 +66,10 @@ class Jobs(Collection[Job]):
         Raises:
             InvalidInputError: an item is not a JobCreate, or two share a shortname.
         """
-        for i, job in enumerate(jobs):
-            expect(job, JobCreate, f"jobs[{i}]")
-        payloads = [payload_with_shortname(j) for j in jobs]
-        check_unique_shortnames(payloads, "jobs")
-        return await self._create_many(
-            "/jobs",
-            payloads,
+        return await self._create_all(
+            jobs,
+            JobCreate,
+            "jobs",
             chunk_size=chunk_size,
             concurrency=concurrency,
             on_progress=on_progress,

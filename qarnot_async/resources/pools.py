@@ -20,7 +20,6 @@ from ..models import (
 from ._base import (
     check_uuid_arg,
     expect,
-    payload_with_shortname,
     route,
 )
 from ._collection import WithOutput, WithSummaries
@@ -78,8 +77,7 @@ class Pools(WithSummaries[Pool, PoolSummary], WithOutput):
             QuotaExceededError: the account's pool quota is reached.
             ConflictError: the shortname you chose is already used by another pool.
         """
-        expect(pool, PoolCreate, "pool")
-        return await self._create_one("/pools", payload_with_shortname(pool), name=pool.name)
+        return await self._create(pool, PoolCreate, "pool")
 
     async def clone(self, uuid: str, overrides: PoolClone | None = None) -> str:
         """``POST /pools/{uuid}/clone``: a new pool like this one; returns its uuid.
@@ -87,13 +85,7 @@ class Pools(WithSummaries[Pool, PoolSummary], WithOutput):
         Raises:
             NotFoundError: no such pool.
         """
-        overrides = overrides if overrides is not None else PoolClone()
-        expect(overrides, PoolClone, "overrides")
-        return await self._create_one(
-            route("pools", check_uuid_arg(uuid), "clone"),
-            payload_with_shortname(overrides),
-            name=overrides.name,
-        )
+        return await self._create_from(uuid, "clone", overrides, PoolClone)
 
     async def update(self, uuid: str, update: PoolUpdate) -> None:
         """``PUT /pools/{uuid}``: change the pool's constants, constraints, elastic

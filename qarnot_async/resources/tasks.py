@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import timedelta
-from typing import Any
 
 from .._converter import unstructure
 from ..errors import InvalidInputError, TaskFailedError, WaitTimeoutError
@@ -23,10 +22,8 @@ from ..models import (
 )
 from ._base import (
     CreateResults,
-    check_unique_shortnames,
     check_uuid_arg,
     expect,
-    payload_with_shortname,
     route,
 )
 from ._collection import WithOutput, WithSummaries
@@ -66,8 +63,7 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
             ConflictError: the shortname you chose is already used by another task.
             NotFoundError: the pool, job or profile does not exist.
         """
-        expect(task, TaskCreate, "task")
-        return await self._create_one("/tasks", payload_with_shortname(task), name=task.name)
+        return await self._create(task, TaskCreate, "task")
 
     async def create_many(
         self,
@@ -89,26 +85,13 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
         Raises:
             InvalidInputError: an item is not a TaskCreate (nothing is sent).
         """
-        for i, task in enumerate(tasks):
-            expect(task, TaskCreate, f"tasks[{i}]")
-        payloads = [payload_with_shortname(t) for t in tasks]
-        check_unique_shortnames(payloads, "tasks")
-        return await self._create_many(
-            "/tasks",
-            payloads,
+        return await self._create_all(
+            tasks,
+            TaskCreate,
+            "tasks",
             chunk_size=chunk_size,
             concurrency=concurrency,
             on_progress=on_progress,
-        )
-
-    async def _derive(self, uuid: str, action: str, overrides: Any, cls: type) -> str:
-        if overrides is None:
-            overrides = cls()
-        expect(overrides, cls, "overrides")
-        return await self._create_one(
-            route("tasks", check_uuid_arg(uuid), action),
-            payload_with_shortname(overrides),
-            name=getattr(overrides, "name", None),
         )
 
     async def clone(self, uuid: str, overrides: TaskClone | None = None) -> str:
@@ -117,7 +100,7 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
         Raises:
             NotFoundError: no such task.
         """
-        return await self._derive(uuid, "clone", overrides, TaskClone)
+        return await self._create_from(uuid, "clone", overrides, TaskClone)
 
     async def retry(self, uuid: str, overrides: TaskRetry | None = None) -> str:
         """``POST /tasks/{uuid}/retry``: rerun the failed instances in a new task.
@@ -126,7 +109,7 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
             NotFoundError: no such task.
             ForbiddenError: the task has no failed instance or is not final.
         """
-        return await self._derive(uuid, "retry", overrides, TaskRetry)
+        return await self._create_from(uuid, "retry", overrides, TaskRetry)
 
     async def recover(self, uuid: str, overrides: TaskRecover | None = None) -> str:
         """``POST /tasks/{uuid}/recover``: rerun failed and cancelled instances.
@@ -134,7 +117,7 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
         Raises:
             NotFoundError: no such task.
         """
-        return await self._derive(uuid, "recover", overrides, TaskRecover)
+        return await self._create_from(uuid, "recover", overrides, TaskRecover)
 
     async def resume(self, uuid: str, overrides: TaskResume | None = None) -> str:
         """``POST /tasks/{uuid}/resume``: rerun the cancelled instances in a new task.
@@ -142,7 +125,7 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
         Raises:
             NotFoundError: no such task.
         """
-        return await self._derive(uuid, "resume", overrides, TaskResume)
+        return await self._create_from(uuid, "resume", overrides, TaskResume)
 
     # -- changing -----------------------------------------------------------------------
 
