@@ -15,6 +15,7 @@ Anywhere a filter is accepted, a raw wire ``dict`` is accepted too.
 
 from __future__ import annotations
 
+import abc
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -58,14 +59,14 @@ def _wire_value(value: Any) -> Any:
     )
 
 
-class Filter:
+class Filter(abc.ABC):
     """A filter expression; combine with ``&`` and ``|``."""
 
     __slots__ = ()
 
+    @abc.abstractmethod
     def to_wire(self) -> dict[str, Any]:
         """The JSON the service expects."""
-        raise NotImplementedError
 
     def __and__(self, other: Filter) -> Node:
         return Node("And", _flatten("And", self, other))
