@@ -12,11 +12,8 @@ from ._config import settings_from_env, settings_from_file
 from ._retry import RetryPolicy
 from ._transport import READ_ONLY_HEADER, Response, Transport, TransportStats, check_url
 from .errors import ConfigurationError
-from .models import Job, Pool, PoolSummary, Task, TaskSummary
 from .polling import Poller, PollPolicy, Watch
 from .resources import Account, Hardware, Jobs, Pools, Profiles, Tasks
-from .resources._collection import Collection
-from .resources._watching import PagedStateSource
 
 __all__ = ["DEFAULT_CLUSTER_URL", "Client"]
 
@@ -191,9 +188,7 @@ class Client:
         everything watched is final, or, with ``until_final=False``, runs until
         ``await watch.aclose()`` or the end of ``async with``.
         """
-        return self._get_poller().watch(
-            tasks=tasks, pools=pools, jobs=jobs, until_final=until_final
-        )
+        return self.poller.watch(tasks=tasks, pools=pools, jobs=jobs, until_final=until_final)
 
     @property
     def closed(self) -> bool:
@@ -234,40 +229,27 @@ class Client:
         self.account = Account(self)
         """The account's info, quotas, settings, and the service status."""
 
-    def _get_poller(self) -> Poller:
-        """The shared poller, built on first use from this client's resources."""
+    @property
+    def poller(self) -> Poller:
+        """The shared poller behind every wait, watch and ``as_completed``.
+
+        Built on first use from each waitable collection's
+        :meth:`~qarnot_async.resources.Tasks.state_source`.
+        """
         if self._transport.closed:
             raise ConfigurationError("this client is closed; create a new Client")
         if self._poller is None:
-            # kind -> (resource, summary class and route, entity class and route)
-            kinds: dict[str, tuple[Collection[Any], type, str, type, str]] = {
-                "task": (self.tasks, TaskSummary, "/summaries/paginate", Task, "/paginate"),
-                "pool": (self.pools, PoolSummary, "/summaries/paginate", Pool, "/paginate"),
-                # Jobs have no summaries: their state comes with the full entity.
-                "job": (self.jobs, Job, "/paginate", Job, "/paginate"),
-            }
-            self._poller = Poller(
-                {
-                    kind: PagedStateSource(
-                        resource,
-                        kind=kind,
-                        collection=resource._collection,
-                        summary_cls=summary,
-                        summary_route=resource._collection + summary_route,
-                        entity_cls=entity,
-                        entity_route=resource._collection + entity_route,
-                        is_final=resource._is_final,
-                    )
-                    for kind, (resource, summary, summary_route, entity, entity_route) in (
-                        kinds.items()
-                    )
-                },
-                self._poll_policy,
-            )
+            sources = {r.kind: r.state_source() for r in (self.tasks, self.pools, self.jobs)}
+            self._poller = Poller(sources, self._poll_policy)
         return self._poller
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> Response:
-        """Send one request through the transport with this view's headers."""
+    async def request(self, method: str, path: str, **kwargs: Any) -> Response:
+        """Send one request through the transport with this client's headers.
+
+        The low-level path every resource uses: ``path`` is relative to the versioned
+        base URL; the keywords are those of the transport's ``request``. The answer is
+        a success (errors raise the mapped :class:`~qarnot_async.QarnotError`).
+        """
         if self._headers:
             extra = kwargs.pop("headers", None) or {}
             kwargs["headers"] = {**self._headers, **extra}

@@ -759,8 +759,11 @@ converter: Final = _new_converter(detailed=False)
 _detailed: Final = _new_converter(detailed=True)
 
 
-def structure(data: Any, cls: type[T]) -> T:
+def structure(data: Any, cls: type[T], *, where: str = "") -> T:
     """Read wire JSON (as ``json.loads`` returns it) into ``cls``.
+
+    ``where`` names the request the data answered (``"POST /v1/tasks"``) so that the
+    error says which route sent it.
 
     Raises :class:`~qarnot_async.errors.DecodeError` naming the dotted path of the
     first bad value and the value itself.
@@ -771,6 +774,8 @@ def structure(data: Any, cls: type[T]) -> T:
         raise
     except Exception as fast_error:
         error = _explain(data, cls, fast_error)
+    if where:
+        error = DecodeError(error.field, error.message, error.value, where=where)
     raise error
 
 

@@ -100,14 +100,17 @@ class DecodeError(QarnotError, ValueError):
     """A value received from the service (or given as wire JSON) could not be parsed.
 
     ``field`` is the dotted path of the value (``status.runningInstancesInfo.0.cpu``),
-    ``value`` the offending value.
+    ``value`` the offending value, ``where`` the request whose answer it was
+    (``"POST /v1/tasks"``), empty when the data did not come from a request.
     """
 
-    def __init__(self, field: str, message: str, value: Any = None) -> None:
+    def __init__(self, field: str, message: str, value: Any = None, *, where: str = "") -> None:
         self.field = field
         self.value = value
         self.message = message
-        super().__init__(f"{field}: {message} (got {value!r})")
+        self.where = where
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}{field}: {message} (got {value!r})")
 
 
 class APIError(QarnotError):

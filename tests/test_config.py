@@ -78,4 +78,4 @@ def test_config_file_errors(tmp_path: Path) -> None:
 async def test_unreadable_ca_file_is_a_configuration_error() -> None:
     async with Client("t", cluster_url="https://x.example.test", ca_file="/nonexistent.pem") as c:
         with pytest.raises(ConfigurationError, match="CA file"):
-            await c._request("GET", "/info")
+            await c.request("GET", "/info")

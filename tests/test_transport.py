@@ -61,7 +61,7 @@ async def test_headers_and_versioned_path() -> None:
     with aioresponses() as mock:
         mock.get(f"{BASE}/v1/info", payload={"email": "a@b.c"})
         async with client() as c:
-            resp = await c._request("GET", "/info")
+            resp = await c.request("GET", "/info")
         assert resp.json() == {"email": "a@b.c"}
         ((key, calls),) = mock.requests.items()
         assert key[0] == "GET"
@@ -74,7 +74,7 @@ async def test_unversioned_paths() -> None:
     with aioresponses() as mock:
         mock.get(f"{BASE}/tasks", payload=[])
         async with client(api_version=None) as c:
-            assert (await c._request("GET", "/tasks")).json() == []
+            assert (await c.request("GET", "/tasks")).json() == []
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ async def test_status_maps_to_class(status: int, cls: type[APIError]) -> None:
         mock.get(f"{BASE}/v1/tasks/x", status=status, payload={"message": f"msg {status}"})
         async with client(retry=RetryPolicy(max_attempts=1)) as c:
             with pytest.raises(cls) as info:
-                await c._request("GET", "/tasks/x")
+                await c.request("GET", "/tasks/x")
     err = info.value
     assert type(err) is cls
     assert err.status == status
@@ -112,7 +112,7 @@ async def test_quota_message_maps_to_quota_error() -> None:
         )
         async with client() as c:
             with pytest.raises(QuotaExceededError, match="maximum number of tasks reached"):
-                await c._request("POST", "/tasks", json_body={"name": "t"})
+                await c.request("POST", "/tasks", json_body={"name": "t"})
 
 
 async def test_problem_json_field_errors() -> None:
@@ -128,7 +128,7 @@ async def test_problem_json_field_errors() -> None:
         )
         async with client() as c:
             with pytest.raises(BadRequestError) as info:
-                await c._request("POST", "/tasks", json_body={})
+                await c.request("POST", "/tasks", json_body={})
     assert info.value.field_errors == {"Name": ["The Name field is required."]}
     assert "The Name field is required." in str(info.value)
     assert "One or more validation errors occurred." in info.value.message
@@ -140,9 +140,9 @@ async def test_empty_and_text_error_bodies() -> None:
         mock.get(f"{BASE}/v1/b", status=404, body="no such thing", content_type="text/plain")
         async with client() as c:
             with pytest.raises(NotFoundError, match="Not Found"):
-                await c._request("GET", "/a")
+                await c.request("GET", "/a")
             with pytest.raises(NotFoundError, match="no such thing"):
-                await c._request("GET", "/b")
+                await c.request("GET", "/b")
 
 
 async def test_503_then_200_is_retried(sleeps: list[float]) -> None:
@@ -150,7 +150,7 @@ async def test_503_then_200_is_retried(sleeps: list[float]) -> None:
         mock.get(f"{BASE}/v1/info", status=503)
         mock.get(f"{BASE}/v1/info", payload={"ok": True})
         async with client() as c:
-            assert (await c._request("GET", "/info")).json() == {"ok": True}
+            assert (await c.request("GET", "/info")).json() == {"ok": True}
             assert c.stats.requests == 2
             assert c.stats.retries == 1
     assert len(sleeps) == 1
@@ -163,7 +163,7 @@ async def test_retry_after_is_honoured(sleeps: list[float]) -> None:
         mock.get(f"{BASE}/v1/info", status=429, headers={"Retry-After": "2"})
         mock.get(f"{BASE}/v1/info", payload={})
         async with client(retry=RetryPolicy(on_retry=events.append)) as c:
-            await c._request("GET", "/info")
+            await c.request("GET", "/info")
     assert sleeps == [2.0]
     assert len(events) == 1
     assert events[0].attempt == 1
@@ -182,7 +182,7 @@ async def test_retry_after_over_cap_raises_at_once(sleeps: list[float]) -> None:
         mock.get(f"{BASE}/v1/info", status=503, headers={"Retry-After": "3600"})
         async with client(retry=RetryPolicy(max_retry_after=60)) as c:
             with pytest.raises(RateLimitedError) as info:
-                await c._request("GET", "/info")
+                await c.request("GET", "/info")
     assert info.value.retry_after == 3600
     assert sleeps == []
 
@@ -192,7 +192,7 @@ async def test_attempts_are_bounded(sleeps: list[float]) -> None:
         mock.get(f"{BASE}/v1/info", status=500, repeat=True)
         async with client(retry=RetryPolicy(max_attempts=3)) as c:
             with pytest.raises(ServerError):
-                await c._request("GET", "/info")
+                await c.request("GET", "/info")
             assert c.stats.requests == 3
     assert len(sleeps) == 2
 
@@ -202,7 +202,7 @@ async def test_creating_post_that_times_out_is_not_retried(sleeps: list[float]) 
         mock.post(f"{BASE}/v1/tasks", exception=TimeoutError(), repeat=True)
         async with client() as c:
             with pytest.raises(RequestTimeoutError):
-                await c._request("POST", "/tasks", json_body={"name": "t"})
+                await c.request("POST", "/tasks", json_body={"name": "t"})
             assert c.stats.requests == 1
     assert sleeps == []
 
@@ -218,7 +218,7 @@ async def test_creating_post_is_retried_when_the_connection_never_opened(
         mock.post(f"{BASE}/v1/tasks", exception=refused)
         mock.post(f"{BASE}/v1/tasks", payload={"uuid": "u"})
         async with client() as c:
-            resp = await c._request("POST", "/tasks", json_body={"name": "t"})
+            resp = await c.request("POST", "/tasks", json_body={"name": "t"})
     assert resp.json() == {"uuid": "u"}
     assert len(sleeps) == 1
 
@@ -228,7 +228,7 @@ async def test_reading_posts_are_retried(sleeps: list[float]) -> None:
         mock.post(f"{BASE}/v1/tasks/paginate", status=502)
         mock.post(f"{BASE}/v1/tasks/paginate", payload={"data": []})
         async with client() as c:
-            await c._request("POST", "/tasks/paginate", json_body={})
+            await c.request("POST", "/tasks/paginate", json_body={})
     assert len(sleeps) == 1
 
 
@@ -293,7 +293,7 @@ async def test_concurrency_cap_counted_by_server(server: Any) -> None:
     app.router.add_get("/v1/items/{n}", handler)
     srv = await server(app)
     async with Client(CANARY, cluster_url=str(srv.make_url("/")), max_concurrency=8) as c:
-        results = await asyncio.gather(*(c._request("GET", f"/items/{i}") for i in range(1000)))
+        results = await asyncio.gather(*(c.request("GET", f"/items/{i}") for i in range(1000)))
     assert [r.json()["n"] for r in results] == [str(i) for i in range(1000)]
     assert seen == 1000
     assert peak == 8  # the cap is reached and never exceeded
@@ -311,12 +311,12 @@ async def test_user_agent_and_read_only_view(server: Any) -> None:
     app.router.add_get("/v1/info", handler)
     srv = await server(app)
     async with Client(CANARY, cluster_url=str(srv.make_url("/"))) as c:
-        await c._request("GET", "/info")
+        await c.request("GET", "/info")
         view = c.as_account("someone@example.com")
-        await view._request("GET", "/info")
+        await view.request("GET", "/info")
         await view.close()  # a view never closes its parent
         assert not c.closed
-        await c._request("GET", "/info")
+        await c.request("GET", "/info")
     assert re.fullmatch(r"qarnot-async/\S+ aiohttp/\S+ python/\S+", seen[0]["User-Agent"])
     assert "QarnotReadOnlyRequestForAccount" not in seen[0]
     assert seen[1]["QarnotReadOnlyRequestForAccount"] == "someone@example.com"
@@ -342,7 +342,7 @@ async def test_cancel_during_backoff_propagates_and_frees_connection(
     app.router.add_get("/v1/info", handler)
     srv = await server(app)
     async with Client(CANARY, cluster_url=str(srv.make_url("/"))) as c:
-        task = asyncio.create_task(c._request("GET", "/info"))
+        task = asyncio.create_task(c.request("GET", "/info"))
         await asyncio.wait_for(sleeping.wait(), 5)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -367,7 +367,7 @@ async def test_cancel_during_request_frees_slot(server: Any) -> None:
     app.router.add_get("/v1/slow", handler)
     srv = await server(app)
     async with Client(CANARY, cluster_url=str(srv.make_url("/")), max_concurrency=1) as c:
-        task = asyncio.create_task(c._request("GET", "/slow"))
+        task = asyncio.create_task(c.request("GET", "/slow"))
         await asyncio.wait_for(entered.wait(), 5)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -389,7 +389,7 @@ async def test_connection_refused_is_connect_error(sleeps: list[float]) -> None:
         CANARY, cluster_url=f"http://127.0.0.1:{port}", retry=RetryPolicy(max_attempts=2)
     ) as c:
         with pytest.raises(ConnectError) as info:
-            await c._request("GET", "/info")
+            await c.request("GET", "/info")
     assert not info.value.request_sent
     assert "GET /info" in str(info.value)
     assert len(sleeps) == 1
@@ -407,7 +407,7 @@ async def test_per_call_timeout(server: Any) -> None:
         CANARY, cluster_url=str(srv.make_url("/")), retry=RetryPolicy(max_attempts=1)
     ) as c:
         with pytest.raises(RequestTimeoutError, match="GET /slow"):
-            await c._request("GET", "/slow", timeout=0.05)
+            await c.request("GET", "/slow", timeout=0.05)
 
 
 # -- safety -------------------------------------------------------------------------
@@ -438,7 +438,7 @@ async def test_closed_client_raises_clearly() -> None:
     c = client()
     await c.close()
     with pytest.raises(ConfigurationError, match="closed"):
-        await c._request("GET", "/info")
+        await c.request("GET", "/info")
     with pytest.raises(ConfigurationError, match="closed"):
         async with c:
             pass
@@ -460,7 +460,7 @@ async def test_canary_token_never_leaks(
         mock.get(f"{BASE}/v1/info", status=401, payload={"message": f"bad token {CANARY}"})
         async with client() as c:
             try:
-                await c._request("GET", "/info")
+                await c.request("GET", "/info")
             except APIError as exc:
                 errors += [str(exc), repr(exc), exc.message]
             logging.getLogger("qarnot_async").warning("user logged %s", CANARY)
@@ -491,9 +491,9 @@ async def test_attempt_number_is_recorded(sleeps: list[float]) -> None:
         mock.post(f"{BASE}/v1/tasks", status=502)
         mock.post(f"{BASE}/v1/tasks", status=409, payload={"message": "shortname taken"})
         async with client() as c:
-            assert (await c._request("GET", "/info")).attempt == 2
+            assert (await c.request("GET", "/info")).attempt == 2
             with pytest.raises(ConflictError) as info:
-                await c._request("POST", "/tasks", json_body={}, idempotent=True)
+                await c.request("POST", "/tasks", json_body={}, idempotent=True)
     assert info.value.attempt == 2
 
 
@@ -502,7 +502,7 @@ async def test_deadline_stops_retries_that_would_overrun_it(sleeps: list[float])
         mock.get(f"{BASE}/v1/info", status=503, headers={"Retry-After": "2"}, repeat=True)
         async with client(retry=RetryPolicy(deadline=1.0)) as c:
             with pytest.raises(ServerError):
-                await c._request("GET", "/info")
+                await c.request("GET", "/info")
             assert c.stats.requests == 1
     assert sleeps == []  # a 2 s wait would end past the 1 s deadline: not even started
 
@@ -513,7 +513,7 @@ async def test_each_retryable_status_is_retried(sleeps: list[float], status: int
         mock.put(f"{BASE}/v1/tasks/u", status=status)
         mock.put(f"{BASE}/v1/tasks/u", payload={})
         async with client() as c:
-            await c._request("PUT", "/tasks/u", json_body={})
+            await c.request("PUT", "/tasks/u", json_body={})
             assert c.stats.retries == 1
 
 
@@ -522,5 +522,5 @@ async def test_other_aiohttp_failures_become_transport_errors(sleeps: list[float
         mock.get(f"{BASE}/v1/info", exception=aiohttp.InvalidURL("http://bad host"))
         async with client() as c:
             with pytest.raises(TransportError, match="GET /info: the request failed"):
-                await c._request("GET", "/info")
+                await c.request("GET", "/info")
     assert sleeps == []  # not an error worth retrying

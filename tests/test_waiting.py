@@ -37,7 +37,7 @@ async def clock(
     async def tick() -> None:
         while True:
             if locked_to is not None:
-                stats = locked_to._get_poller().stats
+                stats = locked_to.poller.stats
                 start = stats.ticks
                 # The poller exposes a counter, not an event: look at it often.
                 while stats.ticks < start + 2:  # noqa: ASYNC110
@@ -75,7 +75,7 @@ async def test_thousand_waits_are_coalesced(qarnot_emulator: Emulator) -> None:
         emu.reset_stats()
         async with clock(emu):
             finals = await asyncio.gather(*(c.tasks.wait(u) for u in uuids))
-        poller = c._get_poller()
+        poller = c.poller
         ticks = poller.stats.ticks
     assert [t.uuid for t in finals] == uuids
     assert [t.state for t in finals] == [
@@ -189,7 +189,7 @@ async def test_closing_the_client_stops_the_poller(qarnot_client: Client) -> Non
     uuid = await qarnot_client.tasks.create(task("x"))
     waiter = asyncio.create_task(qarnot_client.tasks.wait(uuid))
     await asyncio.sleep(0.01)
-    poller = qarnot_client._get_poller()
+    poller = qarnot_client.poller
     assert poller.running
     waiter.cancel()
     with pytest.raises(asyncio.CancelledError):

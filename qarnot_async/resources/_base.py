@@ -28,8 +28,8 @@ from ..models import MultiResponse, OffsetPage, TokenPage
 from ..pagination import AsyncPaginator, Page
 
 if TYPE_CHECKING:
-    from .._client import Client
     from .._transport import Response
+    from ._requester import Requester
 
 __all__ = ["CreateResult", "CreateResults", "Resource"]
 
@@ -165,11 +165,11 @@ class Resource:
     _kind = ""
     _collection = ""
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} of {self._client!r}>"
+        return f"<{type(self).__name__} of {self._requester!r}>"
 
     # -- requests -----------------------------------------------------------------------
 
@@ -186,7 +186,7 @@ class Resource:
         check_uuid_arg(uuid)
         if timeout is not None and timeout < 0:
             raise InvalidInputError("timeout", "must be >= 0 seconds (or None)", timeout)
-        return await self._client._get_poller().wait(
+        return await self._requester.poller.wait(
             self._kind,
             uuid,
             until=_predicate(until, self._is_final),
@@ -200,7 +200,7 @@ class Resource:
         return bool(getattr(state, "is_final", False))
 
     async def _send(self, method: str, route: str, **kwargs: Any) -> Response:
-        return await self._client._request(method, route, **kwargs)
+        return await self._requester.request(method, route, **kwargs)
 
     async def _json(self, method: str, route: str, **kwargs: Any) -> Any:
         return (await self._send(method, route, **kwargs)).json()

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..filters import FilterLike
 from ..models import TokenPage
 from ..pagination import AsyncPaginator
 from ._base import MAX_PAGE_SIZE, Resource, check_uuid_arg, order_field, route
+from ._watching import PagedStateSource
+
+if TYPE_CHECKING:
+    from ..polling import StateSource
 
 __all__ = ["Collection", "WithOutput", "WithSummaries"]
 
@@ -33,6 +37,30 @@ class Collection(Resource, Generic[E]):
 
     _entity: type[E]
     _order_fields: tuple[str, ...] = ("creationDate", "name", "state")
+
+    @property
+    def kind(self) -> str:
+        """The poller's name for this collection: ``"task"``, ``"pool"`` or ``"job"``."""
+        return self._kind
+
+    def state_source(self) -> StateSource:
+        """How the shared poller reads this collection's states and final entities.
+
+        States come from the summaries where the collection has them (lighter), else
+        from the full entities.
+        """
+        summary: type[Any] = getattr(self, "_summary", self._entity)
+        summary_route = "/summaries/paginate" if summary is not self._entity else "/paginate"
+        return PagedStateSource(
+            self,
+            kind=self._kind,
+            collection=self._collection,
+            summary_cls=summary,
+            summary_route=self._collection + summary_route,
+            entity_cls=self._entity,
+            entity_route=self._collection + "/paginate",
+            is_final=self._is_final,
+        )
 
     @property
     def _name(self) -> str:

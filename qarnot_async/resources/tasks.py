@@ -279,7 +279,7 @@ class Tasks(WithSummaries[Task, TaskSummary], WithOutput):
             NotFoundError: (while iterating) a task was deleted.
         """
         uuids = [t if isinstance(t, str) else t.uuid for t in tasks]
-        return self._client._get_poller().as_completed("task", uuids)
+        return self._requester.poller.as_completed("task", uuids)
 
     def follow_stdout(self, uuid: str, *, interval: float = 2.0) -> AsyncIterator[str]:
         """Yield the task's new standard output until the task is final, then the rest.
