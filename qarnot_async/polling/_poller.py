@@ -1,0 +1,347 @@
+"""The :class:`Poller`: subscriptions, the background loop, and the waits built on them."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from typing import Any
+
+from ..errors import ConfigurationError, InvalidInputError
+from . import _waiter
+from ._policy import PollPolicy
+from ._registry import Registry, as_uuids
+from ._schedule import Schedule
+from ._tick import Ticker, report
+from ._types import EntitySubscriber, PollerStats, StateSource, Subscriber
+from ._watch import Watch
+
+__all__ = ["Poller"]
+
+_log = logging.getLogger("qarnot_async")
+
+
+class Poller:
+    """The shared poller of one client: one background task serves every wait and watch.
+
+    Args:
+        sources: the :class:`StateSource` of each kind, keyed by kind.
+        policy: the schedule and chunk size.
+        sleep: how the poller sleeps; inject it together with ``clock`` (tests run a
+            fake clock whose sleep advances it).
+        clock: monotonic seconds, in the time base of ``sleep``.
+        rng: the random generator of the jitter.
+
+    Waits, ``as_completed`` and watches are :class:`Subscriber` objects; a caller's own
+    subscriber registers the same way, with :meth:`subscribe`. The ``timeout`` of
+    :meth:`wait` runs on the event loop's own clock, not ``clock``. A poller belongs to
+    the event loop it first polls in; :meth:`aclose` it with its client.
+    """
+
+    def __init__(
+        self,
+        sources: Mapping[str, StateSource],
+        policy: PollPolicy | None = None,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        for kind, source in sources.items():
+            if source.kind != kind:
+                raise InvalidInputError(
+                    "sources", f"the source registered as {kind!r} serves {source.kind!r}", kind
+                )
+        self.sources: Mapping[str, StateSource] = dict(sources)
+        self.policy = policy if policy is not None else PollPolicy()
+        self.stats = PollerStats()
+        """Requests and ticks so far."""
+        self._sleep = sleep
+        self._registry = Registry(list(self.sources))
+        self._schedule = Schedule(self.policy, clock, rng or random.Random())
+        self._ticker = Ticker(self.sources, self._registry, self.stats, self.policy.chunk_size)
+        self._task: asyncio.Task[None] | None = None
+        # Tasks cancelled because nothing was watched, still unwinding: kept referenced.
+        self._stopping: set[asyncio.Task[None]] = set()
+        # The pause a new uuid may cut short (None while ticking or holding back).
+        self._sleeper: asyncio.Future[None] | None = None
+        self._closed = False
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def running(self) -> bool:
+        """Whether the background task is alive (something is waited on or watched)."""
+        return self._task is not None and not self._task.done()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` was called."""
+        return self._closed
+
+    def check_open(self) -> None:
+        """Raise :class:`~qarnot_async.errors.ConfigurationError` once closed."""
+        if self._closed:
+            raise ConfigurationError("the poller is closed (its client was closed)")
+
+    def source(self, kind: str) -> StateSource:
+        """The source of ``kind``.
+
+        Raises:
+            InvalidInputError: the poller has no source for ``kind``.
+        """
+        try:
+            return self.sources[kind]
+        except KeyError:
+            raise InvalidInputError(
+                "kind", f"no source for this kind (known: {sorted(self.sources)})", kind
+            ) from None
+
+    def watched(self, kind: str) -> frozenset[str]:
+        """The uuids of ``kind`` currently polled."""
+        self.source(kind)
+        return self._registry.watched(kind)
+
+    def last_seen(self, kind: str, uuid: str) -> Any:
+        """The last summary (or entity) received for ``uuid``; ``None`` if none yet.
+
+        Only known while ``uuid`` is polled.
+        """
+        entry = self._registry.entry(kind, uuid)
+        return None if entry is None else entry.last_seen
+
+    # ------------------------------------------------------------ subscriptions
+
+    def subscribe(
+        self,
+        subscriber: Subscriber,
+        kind: str,
+        uuids: str | Iterable[str],
+        *,
+        max_interval: float | None = None,
+    ) -> None:
+        """Poll ``uuids`` of ``kind`` for ``subscriber``, promptly from now on.
+
+        Every tick tells ``subscriber`` what it read (see :class:`Subscriber`) until
+        :meth:`unsubscribe`, or until a uuid is gone. Subscribing again to a uuid is a
+        no-op (the latest ``max_interval`` holds).
+
+        Args:
+            subscriber: told about every poll of these uuids.
+            kind: a kind the poller has a source for.
+            uuids: one uuid or several.
+            max_interval: while subscribed, the shared schedule never backs off past
+                this many seconds (at least the policy's ``initial``).
+
+        Raises:
+            InvalidInputError: an unknown kind, or a ``max_interval`` below ``initial``.
+            ConfigurationError: the poller is closed.
+        """
+        self.source(kind)
+        self.check_open()
+        cap = self.policy.check_cap(max_interval)
+        added = False
+        for uuid in as_uuids(uuids):
+            self._registry.add(subscriber, kind, uuid, cap)
+            added = True
+        if added:
+            self._ensure_running()
+
+    def unsubscribe(self, subscriber: Subscriber, kind: str, uuids: str | Iterable[str]) -> None:
+        """Stop telling ``subscriber`` about ``uuids`` (those it does not follow: no-op).
+
+        A uuid nobody follows any more is no longer polled; with nothing left, the
+        background task stops.
+        """
+        self.source(kind)
+        for uuid in as_uuids(uuids):
+            self._registry.remove(subscriber, kind, uuid)
+        if not self._registry.busy:
+            self._stop()
+
+    def request_entity(self, subscriber: EntitySubscriber, kind: str, uuid: str) -> None:
+        """Fetch the full entity of ``uuid`` for ``subscriber`` at the end of this tick.
+
+        Called from :meth:`Subscriber.on_state`, the entity comes in the same tick
+        (chunked with every other asked for); called elsewhere, with the next tick.
+
+        Raises:
+            InvalidInputError: ``subscriber`` does not follow ``uuid``.
+        """
+        if not self._registry.subscribed(subscriber, kind, uuid):
+            raise InvalidInputError("uuid", "the subscriber does not follow this uuid", uuid)
+        self._registry.want_entity(subscriber, kind, uuid)
+
+    # ------------------------------------------------------------ waits and watches
+
+    async def wait(
+        self,
+        kind: str,
+        uuid: str,
+        *,
+        until: Callable[[Any], bool] | None = None,
+        timeout: float | None = None,
+        max_interval: float | None = None,
+    ) -> Any:
+        """Wait until entity ``uuid`` of ``kind`` is in a state ``until`` accepts.
+
+        Args:
+            kind: ``"task"``, ``"pool"``, ``"job"``: a kind the poller has a source for.
+            uuid: the entity's uuid.
+            until: tests a state (the summary's ``.state``); by default the source's
+                ``is_final``. Once it held at a tick, the wait returns the entity
+                fetched right after, whatever its state by then.
+            timeout: seconds before giving up (``None``: no limit).
+            max_interval: while this wait is pending, the shared schedule never
+                backs off past this many seconds (it can only poll more often, for
+                everyone, never less).
+
+        Returns:
+            The full entity, from :meth:`StateSource.entities`.
+
+        Raises:
+            WaitTimeoutError: ``timeout`` passed; ``last_seen`` holds the last summary
+                (or entity) seen, ``None`` if none came back yet.
+            NotFoundError: the entity no longer exists.
+            APIError: a non-transient error answered a request about this uuid.
+            ConfigurationError: the poller is (or got) closed.
+        """
+        return await _waiter.wait(self, kind, uuid, until, timeout, max_interval)
+
+    def as_completed(
+        self,
+        kind: str,
+        uuids: str | Iterable[str],
+        *,
+        until: Callable[[Any], bool] | None = None,
+        return_exceptions: bool = False,
+    ) -> AsyncIterator[Any]:
+        """Yield the full entities of ``uuids`` as each reaches a final state.
+
+        Entities reaching their state at the same tick are fetched together, chunked.
+        Duplicates are yielded once. Leaving the loop early stops waiting for the rest.
+
+        Args:
+            kind: a kind the poller has a source for.
+            uuids: the entities to wait for.
+            until: tests a state instead of the source's ``is_final``.
+            return_exceptions: yield the error of an entity that cannot be waited for
+                (a :class:`~qarnot_async.errors.NotFoundError`, ...) instead of raising it.
+        """
+        return _waiter.as_completed(self, kind, uuids, until, return_exceptions)
+
+    def watch(
+        self,
+        *,
+        tasks: str | Iterable[str] = (),
+        pools: str | Iterable[str] = (),
+        jobs: str | Iterable[str] = (),
+        until_final: bool = True,
+    ) -> Watch:
+        """A :class:`Watch` over these tasks, pools and jobs.
+
+        Polling starts when the watch is iterated or entered (``async with``), not
+        before; more uuids can be added or removed while it runs.
+
+        Args:
+            tasks: task uuids.
+            pools: pool uuids.
+            jobs: job uuids.
+            until_final: end the iteration once every watched entity is final (or
+                gone); with ``False`` the watch runs until it is closed.
+        """
+        self.check_open()
+        watch = Watch(self, until_final=until_final)
+        by_keyword = (("tasks", "task", tasks), ("pools", "pool", pools), ("jobs", "job", jobs))
+        for keyword, kind, given in by_keyword:
+            uuids = as_uuids(given)
+            if not uuids:
+                continue
+            if kind not in self.sources:
+                raise InvalidInputError(keyword, f"this poller has no {kind!r} source", uuids)
+            watch.add(kind, uuids)
+        return watch
+
+    async def aclose(self) -> None:
+        """Stop polling for good: pending waits and watches fail with ConfigurationError."""
+        self._closed = True
+        tasks = set(self._stopping)
+        if self._task is not None:
+            tasks.add(self._task)
+            self._task = None
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self._fail_everything(ConfigurationError("the poller is closed (its client was closed)"))
+
+    # ------------------------------------------------------------------ the loop
+
+    def _ensure_running(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name="qarnot_async-poller"
+            )
+        elif self._sleeper is not None:
+            # Cut the pause short: the loop decides when the new uuid is polled.
+            self._sleeper.cancel()
+
+    def _stop(self) -> None:
+        task = self._task
+        if task is None or task.done() or task is asyncio.current_task():
+            # From inside the loop: it notices there is no work left and returns.
+            return
+        # Cancel rather than let it finish its pause or request: nobody needs them.
+        self._task = None
+        task.cancel()
+        self._stopping.add(task)
+        task.add_done_callback(self._stopping.discard)
+
+    async def _run(self) -> None:
+        me = asyncio.current_task()
+        registry, schedule = self._registry, self._schedule
+        cap = functools.partial(registry.cap, self.policy.max_interval)
+        schedule.restart()
+        try:
+            while registry.busy:
+                step = schedule.next_step(has_fresh=registry.has_fresh)
+                if step.tick is None:
+                    delay = step.until - schedule.clock()
+                    if await self._pause(delay, interruptible=step.interruptible):
+                        schedule.woke(step)
+                    continue
+                outcome = await self._ticker.tick(full=step.tick == "full")
+                delay = schedule.record(
+                    step.tick, changed=outcome.changed, retry_after=outcome.retry_after, cap=cap
+                )
+                report(outcome, delay)
+        except Exception as error:
+            # A bug in a source or a subscriber: fail everyone rather than hang them.
+            _log.error("the poller stopped on an unexpected error: %r", error, exc_info=True)
+            self._fail_everything(error)
+        finally:
+            if self._task is me:
+                self._task = None
+
+    async def _pause(self, delay: float, *, interruptible: bool) -> bool:
+        """Sleep ``delay`` seconds; False when a new uuid cut the pause short."""
+        sleeper = asyncio.ensure_future(self._sleep(max(0.0, delay)))
+        if interruptible:
+            self._sleeper = sleeper
+        try:
+            await asyncio.wait({sleeper})
+        finally:
+            if self._sleeper is sleeper:
+                self._sleeper = None
+            sleeper.cancel()  # a no-op once done; stops it when the poller is cancelled
+        if sleeper.cancelled():
+            return False
+        sleeper.result()  # an injected sleep that failed
+        return True
+
+    def _fail_everything(self, error: BaseException) -> None:
+        for subscriber in self._registry.clear():
+            subscriber.on_error(error)
