@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from ..errors import NotFoundError, RateLimitedError, ServerError, TransportError
-from ._registry import Registry
+from ._registry import UNSEEN, Registry
 from ._types import (
     DescribedStateSource,
     PollerStats,
@@ -53,17 +53,19 @@ def is_transient(error: BaseException) -> bool:
     )
 
 
-def gone_error(source: StateSource, call: SourceCall, uuid: str) -> NotFoundError:
-    """The error of a uuid that a source's answer left out: it no longer exists.
+def gone_error(source: StateSource, call: SourceCall, uuid: str, *, seen: bool) -> NotFoundError:
+    """The error of a uuid that a source's answer left out: the service does not know it.
 
-    It names the request that showed it when the source can describe it
-    (:class:`DescribedStateSource`); it never invents a path. The status is the 404 a
-    request for the entity itself would answer.
+    ``seen``: whether the poller had read a state of it before ("no longer known") or
+    not ("not known": perhaps never created). The error names the request that showed
+    it when the source can describe it (:class:`DescribedStateSource`); it never
+    invents a path. The status is the 404 a request for the entity itself answers.
     """
-    known = f"{source.kind} {uuid} is no longer known to the service"
+    known = f"{source.kind} {uuid} is {'no longer' if seen else 'not'} known to the service"
     if isinstance(source, DescribedStateSource):
         method, _, path = source.describe(call, uuid).partition(" ")
-        return NotFoundError(404, f"{known} (the answer left it out)", method=method, path=path)
+        message = f"{known} (the answer to this request left it out)"
+        return NotFoundError(404, message, method=method, path=path)
     return NotFoundError(
         404, f"{known} (left out of the answer to the {source.kind} source's {call} request)"
     )
@@ -140,8 +142,10 @@ class Ticker:
                 continue
             if uuid not in answer:
                 outcome.changed = True
+                seen = entry.state is not UNSEEN
                 for gone in registry.forget(kind, uuid):
-                    gone.on_gone(kind, uuid, seen_at, error=gone_error(source, "states", uuid))
+                    error = gone_error(source, "states", uuid, seen=seen)
+                    gone.on_gone(kind, uuid, seen_at, error=error)
                 continue
             summary = answer[uuid]
             state = summary.state
@@ -213,5 +217,5 @@ class Ticker:
                         subscriber.on_entity(kind, uuid, answer[uuid])
                     else:
                         registry.remove(subscriber, kind, uuid)
-                        error = gone_error(self.sources[kind], "entities", uuid)
+                        error = gone_error(self.sources[kind], "entities", uuid, seen=True)
                         subscriber.on_gone(kind, uuid, seen_at, error=error)
