@@ -38,8 +38,8 @@ out, and ends its watches with a last event whose ``current`` is ``None``.
 
 Inside: ``_policy`` (:class:`PollPolicy`), ``_types`` (the protocols and records),
 ``_schedule`` (when to tick, on an injected clock), ``_registry`` (who follows which
-uuid), ``_tick`` (one round of requests), ``_poller`` (the loop and the public API),
-``_waiter`` (waits) and ``_watch`` (:class:`Watch`).
+uuid), ``_tick`` (one round of requests), ``_loop`` (the background task), ``_poller``
+(the public API), ``_waiter`` (waits) and ``_watch`` (:class:`Watch`).
 """
 
 from ._policy import PollPolicy

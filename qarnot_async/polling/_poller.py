@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -12,16 +10,15 @@ from typing import Any
 
 from ..errors import ConfigurationError, InvalidInputError
 from . import _waiter
+from ._loop import Loop
 from ._policy import PollPolicy
 from ._registry import Registry, as_uuids
 from ._schedule import Schedule
-from ._tick import Ticker, report
+from ._tick import Ticker
 from ._types import EntitySubscriber, PollerStats, StateSource, Subscriber
 from ._watch import Watch
 
 __all__ = ["Poller"]
-
-_log = logging.getLogger("qarnot_async")
 
 
 class Poller:
@@ -59,15 +56,14 @@ class Poller:
         self.policy = policy if policy is not None else PollPolicy()
         self.stats = PollerStats()
         """Requests and ticks so far."""
-        self._sleep = sleep
         self._registry = Registry(list(self.sources))
-        self._schedule = Schedule(self.policy, clock, rng or random.Random())
-        self._ticker = Ticker(self.sources, self._registry, self.stats, self.policy.chunk_size)
-        self._task: asyncio.Task[None] | None = None
-        # Tasks cancelled because nothing was watched, still unwinding: kept referenced.
-        self._stopping: set[asyncio.Task[None]] = set()
-        # The pause a new uuid may cut short (None while ticking or holding back).
-        self._sleeper: asyncio.Future[None] | None = None
+        self._loop = Loop(
+            self._registry,
+            Schedule(self.policy, clock, rng or random.Random()),
+            Ticker(self.sources, self._registry, self.stats, self.policy.chunk_size),
+            sleep,
+            crashed=self._fail_everything,
+        )
         self._closed = False
 
     # ------------------------------------------------------------------ state
@@ -75,7 +71,7 @@ class Poller:
     @property
     def running(self) -> bool:
         """Whether the background task is alive (something is waited on or watched)."""
-        return self._task is not None and not self._task.done()
+        return self._loop.running
 
     @property
     def closed(self) -> bool:
@@ -148,7 +144,7 @@ class Poller:
             self._registry.add(subscriber, kind, uuid, cap)
             added = True
         if added:
-            self._ensure_running()
+            self._loop.ensure_running()
 
     def unsubscribe(self, subscriber: Subscriber, kind: str, uuids: str | Iterable[str]) -> None:
         """Stop telling ``subscriber`` about ``uuids`` (those it does not follow: no-op).
@@ -160,7 +156,7 @@ class Poller:
         for uuid in as_uuids(uuids):
             self._registry.remove(subscriber, kind, uuid)
         if not self._registry.busy:
-            self._stop()
+            self._loop.stop()
 
     def request_entity(self, subscriber: EntitySubscriber, kind: str, uuid: str) -> None:
         """Fetch the full entity of ``uuid`` for ``subscriber`` at the end of this tick.
@@ -268,79 +264,8 @@ class Poller:
     async def aclose(self) -> None:
         """Stop polling for good: pending waits and watches fail with ConfigurationError."""
         self._closed = True
-        tasks = set(self._stopping)
-        if self._task is not None:
-            tasks.add(self._task)
-            self._task = None
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await self._loop.aclose()
         self._fail_everything(ConfigurationError("the poller is closed (its client was closed)"))
-
-    # ------------------------------------------------------------------ the loop
-
-    def _ensure_running(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(
-                self._run(), name="qarnot_async-poller"
-            )
-        elif self._sleeper is not None:
-            # Cut the pause short: the loop decides when the new uuid is polled.
-            self._sleeper.cancel()
-
-    def _stop(self) -> None:
-        task = self._task
-        if task is None or task.done() or task is asyncio.current_task():
-            # From inside the loop: it notices there is no work left and returns.
-            return
-        # Cancel rather than let it finish its pause or request: nobody needs them.
-        self._task = None
-        task.cancel()
-        self._stopping.add(task)
-        task.add_done_callback(self._stopping.discard)
-
-    async def _run(self) -> None:
-        me = asyncio.current_task()
-        registry, schedule = self._registry, self._schedule
-        cap = functools.partial(registry.cap, self.policy.max_interval)
-        schedule.restart()
-        try:
-            while registry.busy:
-                step = schedule.next_step(has_fresh=registry.has_fresh)
-                if step.tick is None:
-                    delay = step.until - schedule.clock()
-                    if await self._pause(delay, interruptible=step.interruptible):
-                        schedule.woke(step)
-                    continue
-                outcome = await self._ticker.tick(full=step.tick == "full")
-                delay = schedule.record(
-                    step.tick, changed=outcome.changed, retry_after=outcome.retry_after, cap=cap
-                )
-                report(outcome, delay)
-        except Exception as error:
-            # A bug in a source or a subscriber: fail everyone rather than hang them.
-            _log.error("the poller stopped on an unexpected error: %r", error, exc_info=True)
-            self._fail_everything(error)
-        finally:
-            if self._task is me:
-                self._task = None
-
-    async def _pause(self, delay: float, *, interruptible: bool) -> bool:
-        """Sleep ``delay`` seconds; False when a new uuid cut the pause short."""
-        sleeper = asyncio.ensure_future(self._sleep(max(0.0, delay)))
-        if interruptible:
-            self._sleeper = sleeper
-        try:
-            await asyncio.wait({sleeper})
-        finally:
-            if self._sleeper is sleeper:
-                self._sleeper = None
-            sleeper.cancel()  # a no-op once done; stops it when the poller is cancelled
-        if sleeper.cancelled():
-            return False
-        sleeper.result()  # an injected sleep that failed
-        return True
 
     def _fail_everything(self, error: BaseException) -> None:
         for subscriber in self._registry.clear():

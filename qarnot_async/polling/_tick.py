@@ -22,13 +22,7 @@ import attrs
 
 from ..errors import NotFoundError, RateLimitedError, ServerError, TransportError
 from ._registry import UNSEEN, Registry
-from ._types import (
-    DescribedStateSource,
-    PollerStats,
-    SourceCall,
-    StateSource,
-    Subscriber,
-)
+from ._types import DescribedStateSource, PollerStats, SourceCall, StateSource, Subscriber
 
 __all__ = ["Outcome", "Ticker", "gone_error", "is_transient", "report"]
 
@@ -88,20 +82,17 @@ def report(outcome: Outcome, delay: float) -> None:
     )
 
 
+@attrs.define(slots=True, eq=False)
 class Ticker:
-    """Runs ticks over ``sources`` for the subscribers of ``registry``."""
+    """Runs ticks over ``sources`` for the subscribers of ``registry``.
 
-    def __init__(
-        self,
-        sources: Mapping[str, StateSource],
-        registry: Registry,
-        stats: PollerStats,
-        chunk_size: int,
-    ) -> None:
-        self.sources = sources
-        self.registry = registry
-        self.stats = stats
-        self.chunk_size = chunk_size
+    ``stats`` counts the ticks and requests; ``chunk_size`` bounds each request.
+    """
+
+    sources: Mapping[str, StateSource]
+    registry: Registry
+    stats: PollerStats
+    chunk_size: int
 
     async def tick(self, *, full: bool) -> Outcome:
         """Poll every watched uuid (``full``) or only those with new interest."""
