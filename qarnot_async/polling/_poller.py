@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
 from typing import Any
 
 from ..errors import ConfigurationError, InvalidInputError
@@ -173,7 +173,7 @@ class Poller:
 
     # ------------------------------------------------------------ waits and watches
 
-    async def wait(
+    def wait(
         self,
         kind: str,
         uuid: str,
@@ -181,7 +181,7 @@ class Poller:
         until: Callable[[Any], bool] | None = None,
         timeout: float | None = None,
         max_interval: float | None = None,
-    ) -> Any:
+    ) -> Coroutine[Any, Any, Any]:
         """Wait until entity ``uuid`` of ``kind`` is in a state ``until`` accepts.
 
         Args:
@@ -205,7 +205,9 @@ class Poller:
             APIError: a non-transient error answered a request about this uuid.
             ConfigurationError: the poller is (or got) closed.
         """
-        return await _waiter.wait(self, kind, uuid, until, timeout, max_interval)
+        # The waiter's coroutine itself, not one awaiting it: a pending wait's frame
+        # is most of its memory, and there may be a hundred thousand of them.
+        return _waiter.wait(self, kind, uuid, until, timeout, max_interval)
 
     def as_completed(
         self,
