@@ -1,4 +1,4 @@
-"""The :class:`Poller`: subscriptions, the background loop, and the waits built on them."""
+"""The :class:`Poller`: subscriptions, and the waits and watches built on them."""
 
 from __future__ import annotations
 

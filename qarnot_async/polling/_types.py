@@ -125,7 +125,9 @@ class Subscriber(Protocol):
         """A non-transient error answered a request about this subscriber's uuids.
 
         Transient errors are retried by the poller and never reach subscribers. The
-        subscriber stays subscribed: it unsubscribes if it gives up.
+        subscriber stays subscribed: it unsubscribes if it gives up. When the poller
+        itself ends (:meth:`~qarnot_async.polling.Poller.aclose`, or a bug stopped its
+        loop), every subscriber is told once, and none is subscribed any more.
         """
         ...
 
