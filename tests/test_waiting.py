@@ -7,11 +7,14 @@ import contextlib
 import logging
 import math
 from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
 
 import pytest
 
 from qarnot_async import (
     Client,
+    ConfigurationError,
     InvalidInputError,
     NotFoundError,
     TaskFailedError,
@@ -24,24 +27,55 @@ from qarnot_async.polling import PollPolicy, StateChange
 FAST = PollPolicy(initial=0.005, max_interval=0.02, chunk_size=200)
 
 
+class Ticks:
+    """A subscriber of the client's poller that counts the polls of one uuid.
+
+    Every full tick polls every uuid: counting the polls of one counts the ticks,
+    and :meth:`wait` wakes on them instead of looking at a counter now and then.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._told = asyncio.Event()
+
+    def on_state(
+        self, kind: str, uuid: str, state: Any, seen_at: datetime, *, summary: Any, final: bool
+    ) -> None:
+        self.count += 1
+        self._told.set()
+
+    def on_gone(self, kind: str, uuid: str, seen_at: datetime, *, error: NotFoundError) -> None:
+        self._told.set()
+
+    def on_error(self, error: BaseException) -> None:
+        self._told.set()
+
+    async def wait(self, polls: int) -> None:
+        """Until ``polls`` more polls of the uuid were answered."""
+        target = self.count + polls
+        while self.count < target:
+            self._told.clear()
+            await self._told.wait()
+
+
 @contextlib.asynccontextmanager
 async def clock(
-    emu: Emulator, step: float = 5.0, *, locked_to: Client | None = None
+    emu: Emulator, step: float = 5.0, *, locked_to: tuple[Client, str] | None = None
 ) -> AsyncIterator[None]:
     """Move the emulator's clock forward in the background while the test waits.
 
-    ``locked_to``: advance only after the client's poller completed a tick since the
-    last step, so every state lasting one step is held for at least one poll.
+    ``locked_to=(client, task_uuid)``: advance only after the client's poller polled
+    that task twice since the last step (a whole tick after it), so every state lasting
+    one step is held for at least one poll.
     """
+    ticks = Ticks()
+    if locked_to is not None:
+        locked_to[0].poller.subscribe(ticks, "task", locked_to[1])
 
     async def tick() -> None:
         while True:
             if locked_to is not None:
-                stats = locked_to.poller.stats
-                start = stats.ticks
-                # The poller exposes a counter, not an event: look at it often.
-                while stats.ticks < start + 2:  # noqa: ASYNC110
-                    await asyncio.sleep(0.001)
+                await ticks.wait(2)
             await emu.advance(step)
             await asyncio.sleep(0.002)
 
@@ -52,6 +86,8 @@ async def clock(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        if locked_to is not None:
+            locked_to[0].poller.unsubscribe(ticks, "task", locked_to[1])
 
 
 def task(name: str, **kwargs: object) -> TaskCreate:
@@ -108,8 +144,14 @@ async def test_wait_raise_on_failure_timeout_and_until(qarnot_emulator: Emulator
             await c.tasks.wait(frozen, timeout=0.05)
         assert timeout.value.last_seen is not None
         assert timeout.value.last_seen.uuid == frozen
-        with pytest.raises(NotFoundError):
+        with pytest.raises(NotFoundError) as missing:
             await c.tasks.wait("00000000-0000-0000-0000-000000000000", timeout=5)
+        # It names the request whose answer left the uuid out: no made-up path.
+        assert (missing.value.method, missing.value.path) == (
+            "POST",
+            "/tasks/summaries/paginate",
+        )
+        assert "is not known to the service" in str(missing.value)
 
 
 async def test_pool_and_job_waits(qarnot_emulator: Emulator) -> None:
@@ -137,7 +179,7 @@ async def test_watch_reports_transitions_in_order(qarnot_emulator: Emulator) -> 
         changes: list[StateChange] = []
         # Every state lasts at least one step, and each step waits for a poll.
         watch = c.watch(tasks=uuids)
-        async with watch, clock(emu, step=1.0, locked_to=c):
+        async with watch, clock(emu, step=1.0, locked_to=(c, uuids[0])):
             async for change in watch:
                 changes.append(change)
     for uuid in uuids:
@@ -185,16 +227,35 @@ async def test_fallback_when_uuid_filter_is_refused(
     assert len(warnings) == 1  # said once, not per request
 
 
-async def test_closing_the_client_stops_the_poller(qarnot_client: Client) -> None:
+async def test_cancelling_the_last_wait_stops_the_poller(qarnot_client: Client) -> None:
     uuid = await qarnot_client.tasks.create(task("x"))
-    waiter = asyncio.create_task(qarnot_client.tasks.wait(uuid))
-    await asyncio.sleep(0.01)
     poller = qarnot_client.poller
+    ticks = Ticks()
+    poller.subscribe(ticks, "task", uuid)
+    waiter = asyncio.create_task(qarnot_client.tasks.wait(uuid))
+    await ticks.wait(1)  # the poller answered a poll of the task: the wait is pending
+    poller.unsubscribe(ticks, "task", uuid)
     assert poller.running
+    assert poller.watched("task") == {uuid}
     waiter.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiter
-    await asyncio.sleep(0)
+    assert not poller.running
+    assert poller.watched("task") == frozenset()
+
+
+async def test_closing_the_client_fails_pending_waits(qarnot_emulator: Emulator) -> None:
+    async with qarnot_emulator.client(poll=FAST) as c:
+        uuid = await c.tasks.create(task("y"))
+        ticks = Ticks()
+        c.poller.subscribe(ticks, "task", uuid)
+        waiter = asyncio.create_task(c.tasks.wait(uuid))
+        await ticks.wait(1)
+        poller = c.poller
+    # Leaving `async with` closed the client, and its poller with it.
+    with pytest.raises(ConfigurationError, match="closed"):
+        await waiter
+    assert poller.closed
     assert not poller.running
 
 

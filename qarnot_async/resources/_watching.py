@@ -56,6 +56,17 @@ class PagedStateSource:
         """Whether ``state`` can no longer change."""
         return self._is_final(state)
 
+    def describe(self, call: str, uuid: str) -> str:
+        """The request that asked for ``uuid`` in ``call`` (``"states"``, ``"entities"``).
+
+        The poller names it in the :class:`~qarnot_async.errors.NotFoundError` of a
+        uuid the answer left out.
+        """
+        if self.fallback:
+            return f"GET {route(self._collection.strip('/'), uuid)}"
+        _, page_route = self._summary if call == "states" else self._entity
+        return f"POST {page_route}"
+
     async def states(self, uuids: Sequence[str]) -> Mapping[str, Any]:
         """The summaries of ``uuids``; a uuid the service does not know is left out."""
         return await self._fetch(*self._summary, uuids)
