@@ -7,7 +7,7 @@ import os
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, Unpack
 
 from ._config import settings_from_env, settings_from_file
 from ._redact import Secret
@@ -19,6 +19,7 @@ from ._transport import (
     AsyncTransport,
     ConnectionPool,
     RequestHook,
+    RequestOptions,
     Response,
     ResponseHook,
     Sender,
@@ -369,17 +370,7 @@ class Client:
             self._poller = Poller(sources, self._poll_policy)
         return self._poller
 
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json_body: Any = UNSET,
-        timeout: float | None = UNSET,
-        idempotent: bool | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Response:
+    async def request(self, method: str, path: str, **options: Unpack[RequestOptions]) -> Response:
         """Send one request, retried by the policy, and return its successful answer.
 
         The low-level path every resource uses.
@@ -401,12 +392,4 @@ class Client:
             TransportError: the request failed below HTTP.
             ConfigurationError: the client is closed.
         """
-        return await self._sender.request(
-            method,
-            path,
-            params=params,
-            json_body=json_body,
-            timeout=timeout,
-            idempotent=idempotent,
-            headers=headers,
-        )
+        return await self._sender.request(method, path, **options)

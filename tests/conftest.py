@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -93,6 +94,37 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     monkeypatch.setattr(_retry, "_sleep", fake_sleep)
     return recorded
+
+
+@pytest.fixture
+def stuck_backoff(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """The retry backoff never ends; the event is set once a request sleeps in it."""
+    sleeping = asyncio.Event()
+
+    async def endless_sleep(seconds: float) -> None:
+        sleeping.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(_retry, "_sleep", endless_sleep)
+    return sleeping
+
+
+Cancel = Callable[[Awaitable[Any], asyncio.Event], Awaitable[None]]
+
+
+@pytest.fixture
+def cancel_when() -> Cancel:
+    """``await cancel_when(call, started)``: run ``call``, cancel it once ``started`` is
+    set, and check that the cancellation propagates."""
+
+    async def run(call: Awaitable[Any], started: asyncio.Event) -> None:
+        task = asyncio.ensure_future(call)
+        await asyncio.wait_for(started.wait(), 5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    return run
 
 
 Serve = Callable[[web.Application], Awaitable[TestServer]]

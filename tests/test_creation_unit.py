@@ -29,27 +29,26 @@ def taken() -> Response:
     return Response.from_json({"message": "shortname taken"}, status=409)
 
 
-async def test_conflict_after_a_lost_attempt_answers_the_landed_uuid(script: Script) -> None:
+@pytest.mark.parametrize(
+    ("found_name", "landed"),
+    [("mine", True), ("not mine", False)],
+)
+async def test_conflict_after_a_lost_attempt_is_settled_by_name(
+    script: Script, found_name: str, landed: bool
+) -> None:
     script.add("POST", "/tasks", Response(502), taken())
     script.add(
         "POST",
         "/tasks/search",
-        Response.from_json([{"uuid": "landed", "shortname": "s1", "name": "mine"}]),
+        Response.from_json([{"uuid": "found", "shortname": "s1", "name": found_name}]),
     )
     async with Client("t", transport=script.transport) as c:
-        assert await c.tasks.create(make("mine", "s1")) == "landed"
-
-
-async def test_conflict_with_someone_elses_task_is_raised(script: Script) -> None:
-    script.add("POST", "/tasks", Response(502), taken())
-    script.add(
-        "POST",
-        "/tasks/search",
-        Response.from_json([{"uuid": "other", "shortname": "s1", "name": "not mine"}]),
-    )
-    async with Client("t", transport=script.transport) as c:
-        with pytest.raises(ConflictError):
-            await c.tasks.create(make("mine", "s1"))
+        if landed:  # the lost attempt landed: its uuid is the answer
+            assert await c.tasks.create(make("mine", "s1")) == "found"
+        else:  # someone else's task holds the shortname
+            with pytest.raises(ConflictError):
+                await c.tasks.create(make("mine", "s1"))
+    assert script.paths() == ["POST /tasks", "POST /tasks", "POST /tasks/search"]
 
 
 async def test_conflict_on_the_first_attempt_is_raised_without_lookup(script: Script) -> None:

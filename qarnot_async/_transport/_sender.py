@@ -18,7 +18,7 @@ import json
 import platform
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 import aiohttp
 import attrs
@@ -42,6 +42,7 @@ __all__ = [
     "USER_AGENT",
     "ConnectionPool",
     "RequestHook",
+    "RequestOptions",
     "ResponseHook",
     "Sender",
     "TransportStats",
@@ -58,6 +59,17 @@ RequestHook = Callable[[Request], Awaitable[None] | None]
 """Called (or awaited) with each request just before it is sent, retries included."""
 ResponseHook = Callable[[Response], Awaitable[None] | None]
 """Called (or awaited) with each answer the transport returns, error statuses included."""
+
+
+class RequestOptions(TypedDict, total=False):
+    """The keyword arguments of :meth:`Sender.request` (and ``Client.request``)."""
+
+    params: Mapping[str, str] | None
+    json_body: Any
+    timeout: float | None
+    idempotent: bool | None
+    headers: Mapping[str, str] | None
+
 
 _CLOSED = "this client is closed; create a new Client (or use `async with Client(...)`)"
 

@@ -29,12 +29,11 @@ from qarnot_async import (
     RequestTimeoutError,
     RetryPolicy,
     TransportError,
-    _retry,
 )
 from qarnot_async._redact import Secret
 
 if TYPE_CHECKING:
-    from conftest import Serve
+    from conftest import Cancel, Serve
 
 CANARY = "tok-CANARY-5f3a9c"
 
@@ -97,15 +96,8 @@ async def test_concurrency_cap_counted_by_server(loopback: Serve) -> None:
 
 
 async def test_cancel_during_backoff_gives_the_connection_back(
-    loopback: Serve, monkeypatch: pytest.MonkeyPatch
+    loopback: Serve, stuck_backoff: asyncio.Event, cancel_when: Cancel
 ) -> None:
-    sleeping = asyncio.Event()
-
-    async def endless_sleep(seconds: float) -> None:
-        sleeping.set()
-        await asyncio.Event().wait()
-
-    monkeypatch.setattr(_retry, "_sleep", endless_sleep)
     ports: list[int] = []
 
     async def handler(request: web.Request) -> web.Response:
@@ -117,11 +109,7 @@ async def test_cancel_during_backoff_gives_the_connection_back(
     app.router.add_get("/v1/info", handler)
     srv = await loopback(app)
     async with Client(CANARY, cluster_url=str(srv.make_url("/")), max_connections=1) as c:
-        task = asyncio.create_task(c.request("GET", "/busy"))
-        await asyncio.wait_for(sleeping.wait(), 5)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await cancel_when(c.request("GET", "/busy"), stuck_backoff)
         assert c.stats.requests == 1  # cancelled, not retried
         # The pool holds one connection: had the cancelled request kept it, this would
         # wait forever. It reuses the very same connection.
@@ -130,7 +118,9 @@ async def test_cancel_during_backoff_gives_the_connection_back(
     assert ports[0] == ports[1]
 
 
-async def test_cancel_during_request_frees_the_connection(loopback: Serve) -> None:
+async def test_cancel_during_request_frees_the_connection(
+    loopback: Serve, cancel_when: Cancel
+) -> None:
     entered = asyncio.Event()
 
     async def handler(request: web.Request) -> web.Response:
@@ -143,11 +133,7 @@ async def test_cancel_during_request_frees_the_connection(loopback: Serve) -> No
     app.router.add_get("/v1/info", handler)
     srv = await loopback(app)
     async with Client(CANARY, cluster_url=str(srv.make_url("/")), max_connections=1) as c:
-        task = asyncio.create_task(c.request("GET", "/slow"))
-        await asyncio.wait_for(entered.wait(), 5)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await cancel_when(c.request("GET", "/slow"), entered)
         assert c.stats.in_flight == 0
         await asyncio.wait_for(c.request("GET", "/info"), 5)
 

@@ -27,11 +27,10 @@ from qarnot_async import (
     RetryEvent,
     RetryPolicy,
     ServerError,
-    _retry,
 )
 
 if TYPE_CHECKING:
-    from conftest import Script
+    from conftest import Cancel, Script
 
 CANARY = "tok-CANARY-5f3a9c"
 OK = Response.from_json({})
@@ -231,29 +230,18 @@ async def test_concurrency_cap(script: Script) -> None:
 
 
 async def test_cancel_during_backoff_propagates_and_frees_the_slot(
-    script: Script, monkeypatch: pytest.MonkeyPatch
+    script: Script, stuck_backoff: asyncio.Event, cancel_when: Cancel
 ) -> None:
-    sleeping = asyncio.Event()
-
-    async def endless_sleep(seconds: float) -> None:
-        sleeping.set()
-        await asyncio.Event().wait()
-
-    monkeypatch.setattr(_retry, "_sleep", endless_sleep)
     script.add("GET", "/busy", Response(503))
     script.add("GET", "/info", OK)
     async with client(script, max_concurrency=1) as c:
-        task = asyncio.create_task(c.request("GET", "/busy"))
-        await asyncio.wait_for(sleeping.wait(), 5)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await cancel_when(c.request("GET", "/busy"), stuck_backoff)
         assert (c.stats.requests, c.stats.in_flight) == (1, 0)  # cancelled, not retried
         # The only slot is free again: the next request goes through.
         await asyncio.wait_for(c.request("GET", "/info"), 5)
 
 
-async def test_cancel_during_request_frees_the_slot() -> None:
+async def test_cancel_during_request_frees_the_slot(cancel_when: Cancel) -> None:
     entered = asyncio.Event()
 
     async def handler(request: Request) -> Response:
@@ -263,11 +251,7 @@ async def test_cancel_during_request_frees_the_slot() -> None:
         return OK
 
     async with Client(CANARY, transport=MockTransport(handler), max_concurrency=1) as c:
-        task = asyncio.create_task(c.request("GET", "/slow"))
-        await asyncio.wait_for(entered.wait(), 5)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await cancel_when(c.request("GET", "/slow"), entered)
         assert c.stats.in_flight == 0
         await asyncio.wait_for(c.request("GET", "/info"), 5)
 
