@@ -162,6 +162,16 @@ def test_with_options_refuses_the_token_as_a_header() -> None:
         c.with_options(timeout=0)
 
 
+def test_hooks_must_be_lists_of_callables() -> None:
+    def hook(request: Request) -> None:
+        pass
+
+    with pytest.raises(ConfigurationError, match="on_request must be a list of callables"):
+        Client(CANARY, on_request=hook)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="on_response must be a list of callables"):
+        Client(CANARY).with_options(on_response=[hook, "not callable"])  # type: ignore[list-item]
+
+
 async def test_with_options_on_a_closed_client_is_refused(script: Script) -> None:
     c = Client(CANARY, transport=script.transport)
     await c.close()

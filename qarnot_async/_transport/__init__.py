@@ -25,7 +25,6 @@ from ._sender import (
     ResponseHook,
     Sender,
     TransportStats,
-    check_headers,
     check_url,
 )
 
@@ -46,7 +45,6 @@ __all__ = [
     "ResponseHook",
     "Sender",
     "TransportStats",
-    "check_headers",
     "check_url",
     "path",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 from collections.abc import Awaitable, Callable
 
@@ -47,12 +46,7 @@ class MockTransport:
 
     async def handle_async_request(self, request: Request) -> Response:
         """The handler's answer to ``request``."""
-        timer = (
-            asyncio.timeout(request.timeout)
-            if request.timeout is not None
-            else contextlib.nullcontext()
-        )
-        async with timer:
+        async with asyncio.timeout(request.timeout):  # None: no limit
             answer = self.handler(request)
             if inspect.isawaitable(answer):
                 answer = await answer

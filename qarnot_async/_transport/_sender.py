@@ -46,7 +46,6 @@ __all__ = [
     "ResponseHook",
     "Sender",
     "TransportStats",
-    "check_headers",
     "check_url",
 ]
 
@@ -124,12 +123,19 @@ class ConnectionPool:
         await self.transport.aclose()
 
 
-def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+def _check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     """Extra headers a client or view sends, refusing the token's header."""
     extra = dict(headers or {})
     if any(name.lower() == "authorization" for name in extra):
         raise ConfigurationError("pass the token as token=..., not as an Authorization header")
     return extra
+
+
+def _hooks(name: str, hooks: Sequence[Callable[[Any], Any]]) -> tuple[Callable[[Any], Any], ...]:
+    # A lone function instead of a list is the likely slip: name it, not "not iterable".
+    if callable(hooks) or not all(callable(h) for h in hooks):
+        raise ConfigurationError(f"{name} must be a list of callables, got {hooks!r}")
+    return tuple(hooks)
 
 
 async def _emit(hooks: Sequence[Callable[[Any], Awaitable[None] | None]], event: Any) -> None:
@@ -181,10 +187,10 @@ class Sender:
         self.base_url = base_url
         self.timeout = timeout
         self.retry = retry
-        self.headers: Mapping[str, str] = check_headers(headers)
+        self.headers: Mapping[str, str] = _check_headers(headers)
         """The extra headers (never the token)."""
-        self.on_request = tuple(on_request)
-        self.on_response = tuple(on_response)
+        self.on_request: tuple[RequestHook, ...] = _hooks("on_request", on_request)
+        self.on_response: tuple[ResponseHook, ...] = _hooks("on_response", on_response)
         self.owner = owner
         self._token = token
         self._base = str(base_url)
