@@ -8,7 +8,14 @@ Start with :class:`Client`::
 
 from ._client import DEFAULT_CLUSTER_URL, Client
 from ._retry import RetryEvent, RetryPolicy
-from ._transport import TransportStats
+from ._transport import (
+    AiohttpTransport,
+    AsyncTransport,
+    MockTransport,
+    Request,
+    Response,
+    TransportStats,
+)
 from ._version import __version__
 from .errors import (
     APIError,
@@ -54,7 +61,9 @@ from .resources import CreateResult, CreateResults
 __all__ = [
     "DEFAULT_CLUSTER_URL",
     "APIError",
+    "AiohttpTransport",
     "AsyncPaginator",
+    "AsyncTransport",
     "AuthenticationError",
     "BadRequestError",
     "BulkCreateError",
@@ -71,6 +80,7 @@ __all__ = [
     "Job",
     "JobCreate",
     "JobState",
+    "MockTransport",
     "NotEnoughCreditsError",
     "NotFoundError",
     "Page",
@@ -83,7 +93,9 @@ __all__ = [
     "QarnotError",
     "QuotaExceededError",
     "RateLimitedError",
+    "Request",
     "RequestTimeoutError",
+    "Response",
     "RetryEvent",
     "RetryPolicy",
     "ServerError",

@@ -1,19 +1,37 @@
-"""The Client: configuration, session lifecycle, and the resources hung off it."""
+"""The Client: configuration, views on one connection pool, and the resources hung off it."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self, Unpack
 
 from ._config import settings_from_env, settings_from_file
+from ._redact import Secret
 from ._retry import RetryPolicy
-from ._transport import READ_ONLY_HEADER, Response, Transport, TransportStats, check_url
+from ._transport import (
+    READ_ONLY_HEADER,
+    UNSET,
+    AiohttpTransport,
+    AsyncTransport,
+    ConnectionPool,
+    RequestHook,
+    RequestOptions,
+    Response,
+    ResponseHook,
+    Sender,
+    TransportStats,
+    check_url,
+)
 from .errors import ConfigurationError
 from .polling import Poller, PollPolicy, Watch
 from .resources import Account, Hardware, Jobs, Pools, Profiles, Tasks
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["DEFAULT_CLUSTER_URL", "Client"]
 
@@ -35,8 +53,8 @@ class Client:
             unversioned paths of the official SDKs (``/tasks``).
         timeout: seconds for each request, retries aside (``None``: no limit).
         max_connections: the connection pool's size.
-        max_concurrency: the most requests in flight at once, client-wide: an
-            ``asyncio.gather`` of 10,000 calls queues behind this many.
+        max_concurrency: the most requests in flight at once, client-wide (views
+            included): an ``asyncio.gather`` of 10,000 calls queues behind this many.
         retry: the :class:`RetryPolicy` (default: 5 attempts, full-jitter backoff).
         verify_ssl: verify the service's TLS certificate. Turning it off logs a warning.
         ca_file: a PEM bundle to verify the certificate with (a private CA).
@@ -44,9 +62,27 @@ class Client:
             sends the token in clear text.
         poll: the schedule of the shared poller behind every ``wait``, ``watch`` and
             ``as_completed`` (:class:`~qarnot_async.polling.PollPolicy`).
+        headers: extra headers sent with every request (not ``Authorization``: that
+            is the token).
+        transport: what sends the requests (an :class:`~qarnot_async.AsyncTransport`,
+            e.g. a :class:`~qarnot_async.MockTransport` in tests); by default an
+            :class:`~qarnot_async.AiohttpTransport` built from ``max_connections``,
+            ``verify_ssl``, ``ca_file`` and ``trace_configs``, which then cannot be
+            given with it. The client closes its transport when it closes.
+        trace_configs: :class:`aiohttp.TraceConfig` objects for the default transport's
+            session, e.g. ``opentelemetry-instrumentation-aiohttp-client``'s
+            ``create_trace_config()``: a span per HTTP attempt.
+        on_request: event hooks, each called (or awaited, if it returns an awaitable)
+            with every :class:`~qarnot_async.Request` just before it is sent, retries
+            included, its ``Authorization`` header masked as ``***``.
+        on_response: event hooks, each called (or awaited) with every
+            :class:`~qarnot_async.Response` the transport returns, error statuses
+            included, before an error status is raised. An exception a hook raises
+            propagates to the caller as it is.
 
     Raises:
-        ConfigurationError: no token, a malformed URL, or ``http://`` to a remote host.
+        ConfigurationError: no token, a malformed URL, ``http://`` to a remote host,
+            or transport settings given together with ``transport``.
     """
 
     def __init__(
@@ -63,45 +99,117 @@ class Client:
         ca_file: str | None = None,
         allow_insecure_http: bool = False,
         poll: PollPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        transport: AsyncTransport | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        on_request: Sequence[RequestHook] = (),
+        on_response: Sequence[ResponseHook] = (),
     ) -> None:
         if not token or not isinstance(token, str):
             raise ConfigurationError(
                 "no API token: pass Client(token=...), or set QARNOT_CLIENT_TOKEN and use "
                 "Client.from_env()"
             )
-        if max_concurrency < 1 or max_connections < 1:
-            raise ConfigurationError("max_concurrency and max_connections must be >= 1")
-        if timeout is not None and timeout <= 0:
-            raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout}")
         base = check_url(cluster_url, allow_insecure_http=allow_insecure_http)
         prefix = ""
         if api_version:
             version = api_version.strip("/")
             prefix = "/" + (version if version.startswith("v") else f"v{version}")
-        base_url = base.with_path(base.path.rstrip("/") + prefix)
-        if not verify_ssl:
-            _log.warning(
-                "TLS certificate verification is off for %s: anyone on the path can read the token",
-                base.host,
+        if transport is None:
+            transport = AiohttpTransport(
+                max_connections=max_connections,
+                verify_ssl=verify_ssl,
+                ca_file=ca_file,
+                trace_configs=trace_configs,
             )
-        self.cluster_url = str(base)
-        self.api_version = api_version
-        self._transport = Transport(
-            token=token,
-            base_url=base_url,
+        elif not isinstance(transport, AsyncTransport):
+            raise ConfigurationError(
+                f"transport must have handle_async_request() and aclose(), "
+                f"got {type(transport).__name__}"
+            )
+        elif trace_configs or ca_file or not verify_ssl or max_connections != 100:
+            raise ConfigurationError(
+                "max_connections, verify_ssl, ca_file and trace_configs configure the default "
+                "transport: give them to the transport you pass instead"
+            )
+        sender = Sender(
+            ConnectionPool(transport, max_concurrency=max_concurrency),
+            token=Secret(token),
+            base_url=base.with_path(base.path.rstrip("/") + prefix),
             timeout=timeout,
-            max_connections=max_connections,
-            max_concurrency=max_concurrency,
             retry=retry or RetryPolicy(),
-            verify_ssl=verify_ssl,
-            ca_file=ca_file,
+            headers=headers,
+            on_request=on_request,
+            on_response=on_response,
+            owner=True,
         )
-        self._headers: Mapping[str, str] = {}
-        self._poll_policy = poll or PollPolicy()
+        self._bind(sender, poll or PollPolicy(), str(base), api_version, weakref.WeakSet())
+
+    def _bind(
+        self,
+        sender: Sender,
+        poll: PollPolicy,
+        cluster_url: str,
+        api_version: str | None,
+        views: weakref.WeakSet[Client],
+    ) -> None:
+        """Set every attribute of a client or view (the one place that lists them)."""
+        self.cluster_url = cluster_url
+        """The API's base URL (without the version prefix)."""
+        self.api_version = api_version
+        """The path prefix, e.g. ``"v1"`` (``None``: unversioned paths)."""
+        self._sender = sender
+        self._transport = sender.pool.transport
+        self._poll_policy = poll
         self._poller: Poller | None = None
-        self._owns_transport = True
-        self.read_only_account: str | None = None
+        # Every view of one pool, so the owner's close() also stops their pollers.
+        self._views = views
         self._wire_resources()
+
+    def with_options(
+        self,
+        *,
+        token: str | None = None,
+        timeout: float | None = UNSET,
+        headers: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
+        poll: PollPolicy | None = None,
+        on_request: Sequence[RequestHook] | None = None,
+        on_response: Sequence[ResponseHook] | None = None,
+    ) -> Self:
+        """A view of this client with some options changed, on the same connection pool.
+
+        The view shares this client's transport (its connections), its
+        ``max_concurrency`` cap and its :attr:`stats`; it has its own token, headers,
+        timeout, retry policy, hooks and poller. ``headers`` are merged over this
+        client's; the other arguments replace. Closing a view never closes the pool:
+        the client stays usable. An async web backend serving many accounts keeps one
+        client and makes a view per request::
+
+            async def handler(request):
+                account = app_client.with_options(token=request["qarnot_token"])
+                return await account.tasks.list()
+
+        Raises:
+            ConfigurationError: the client is closed, or ``headers`` holds
+                ``Authorization`` (pass ``token=``).
+        """
+        if self.closed:
+            raise ConfigurationError("this client is closed; create a new Client")
+        sender = self._sender.derive(
+            token=token,
+            timeout=timeout,
+            headers=headers,
+            retry=retry,
+            on_request=on_request,
+            on_response=on_response,
+        )
+        view = type(self).__new__(type(self))
+        view._bind(
+            sender, poll or self._poll_policy, self.cluster_url, self.api_version, self._views
+        )
+        self._views.add(view)
+        return view
 
     # -- alternative constructors ---------------------------------------------------
 
@@ -128,28 +236,26 @@ class Client:
         settings.update(overrides)
         return cls(**settings)
 
-    def as_account(self, email: str) -> Client:
+    def as_account(self, email: str) -> Self:
         """A read-only view on another account this token may read.
 
-        The view shares this client's connections and sends
-        ``QarnotReadOnlyRequestForAccount: <email>`` with every request; the service
-        refuses its writes (403). Closing the view does not close this client.
+        A :meth:`with_options` view that sends ``QarnotReadOnlyRequestForAccount:
+        <email>`` with every request; the service refuses its writes (403). It shares
+        this client's connections; closing it does not close this client.
         """
         if not email or "@" not in email:
             raise ConfigurationError(f"as_account() needs an account email, got {email!r}")
-        view = object.__new__(type(self))
-        view.__dict__.update(self.__dict__)
-        view._headers = {**self._headers, READ_ONLY_HEADER: email}
-        view._owns_transport = False
-        view._poller = None  # its requests carry the view's header: a poller of its own
-        view.read_only_account = email
-        view._wire_resources()
-        return view
+        return self.with_options(headers={READ_ONLY_HEADER: email})
+
+    @property
+    def read_only_account(self) -> str | None:
+        """The account an :meth:`as_account` view reads, else ``None``."""
+        return self._sender.headers.get(READ_ONLY_HEADER)
 
     # -- lifecycle --------------------------------------------------------------------
 
     async def __aenter__(self) -> Self:
-        if self._transport.closed:
+        if self.closed:
             raise ConfigurationError("this client is closed; create a new Client")
         return self
 
@@ -162,15 +268,20 @@ class Client:
         await self.close()
 
     async def close(self) -> None:
-        """Close the connections. The client cannot be used afterwards.
+        """Close this client; it cannot be used afterwards. Safe to call twice.
 
-        Pending waits and watches fail with :class:`ConfigurationError`.
+        Pending waits and watches fail with :class:`ConfigurationError`. Closing the
+        client that was built with ``Client(...)`` closes its transport and so every
+        view of it; closing a view closes only the view.
         """
-        poller, self._poller = self._poller, None
-        if poller is not None:
-            await poller.aclose()
-        if self._owns_transport:
-            await self._transport.close()
+        clients = [self]
+        if self._sender.owner:
+            clients += list(self._views)
+        for client in clients:
+            poller, client._poller = client._poller, None
+            if poller is not None:
+                await poller.aclose()
+        await self._sender.aclose()
 
     def watch(
         self,
@@ -192,18 +303,33 @@ class Client:
 
     @property
     def closed(self) -> bool:
-        """True once the client (or the client a view came from) was closed."""
-        return self._transport.closed
+        """True once this client (or, for a view, the client it came from) was closed."""
+        return self._sender.closed
 
     @property
     def stats(self) -> TransportStats:
-        """Counters of requests sent and retries taken by this client."""
-        return self._transport.stats
+        """Counters of requests sent and retries taken, shared by a client and its views."""
+        return self._sender.pool.stats
 
     @property
     def retry_policy(self) -> RetryPolicy:
         """The retry policy in force."""
-        return self._transport.retry
+        return self._sender.retry
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds for each request, retries aside (``None``: no limit)."""
+        return self._sender.timeout
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The extra headers sent with every request (the token is not among them)."""
+        return self._sender.headers
+
+    @property
+    def transport(self) -> AsyncTransport:
+        """The transport that sends the requests, shared by a client and its views."""
+        return self._transport
 
     def __repr__(self) -> str:
         account = f", as_account={self.read_only_account!r}" if self.read_only_account else ""
@@ -231,26 +357,39 @@ class Client:
 
     @property
     def poller(self) -> Poller:
-        """The shared poller behind every wait, watch and ``as_completed``.
+        """The poller behind every wait, watch and ``as_completed`` of this client.
 
         Built on first use from each waitable collection's
-        :meth:`~qarnot_async.resources.Tasks.state_source`.
+        :meth:`~qarnot_async.resources.Tasks.state_source`. Each view has its own, so
+        its polls carry the view's token and headers.
         """
-        if self._transport.closed:
+        if self.closed:
             raise ConfigurationError("this client is closed; create a new Client")
         if self._poller is None:
             sources = {r.kind: r.state_source() for r in (self.tasks, self.pools, self.jobs)}
             self._poller = Poller(sources, self._poll_policy)
         return self._poller
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> Response:
-        """Send one request through the transport with this client's headers.
+    async def request(self, method: str, path: str, **options: Unpack[RequestOptions]) -> Response:
+        """Send one request, retried by the policy, and return its successful answer.
 
-        The low-level path every resource uses: ``path`` is relative to the versioned
-        base URL; the keywords are those of the transport's ``request``. The answer is
-        a success (errors raise the mapped :class:`~qarnot_async.QarnotError`).
+        The low-level path every resource uses.
+
+        Args:
+            method: the HTTP method.
+            path: the path after the versioned base URL, e.g. ``/tasks/<uuid>``, with
+                user input percent-quoted so it cannot reach another route.
+            params: the query string.
+            json_body: the JSON body, if any.
+            timeout: seconds for this call (``None``: no limit), overriding the
+                client's timeout.
+            idempotent: whether the request is safe to repeat after it may have
+                reached the service; by default decided from the method and path.
+            headers: extra headers for this request only.
+
+        Raises:
+            APIError: (a subclass per status) the service answered an error.
+            TransportError: the request failed below HTTP.
+            ConfigurationError: the client is closed.
         """
-        if self._headers:
-            extra = kwargs.pop("headers", None) or {}
-            kwargs["headers"] = {**self._headers, **extra}
-        return await self._transport.request(method, path, **kwargs)
+        return await self._sender.request(method, path, **options)

@@ -16,14 +16,11 @@ or the service refused it with 429. Callers that made such a request safe to rep
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import inspect
 import logging
 import random
 import re
-import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC
 
 import attrs
 from tenacity import (
@@ -35,7 +32,7 @@ from tenacity import (
 )
 from tenacity.stop import stop_base
 
-from .errors import APIError, ConnectError, RequestTimeoutError
+from .errors import APIError, ConnectError, RequestTimeoutError, parse_retry_after
 
 __all__ = ["RetryEvent", "RetryPolicy", "is_idempotent", "parse_retry_after"]
 
@@ -187,24 +184,3 @@ def is_idempotent(method: str, path: str) -> bool:
     if method in {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"}:
         return True
     return method == "POST" and _SAFE_POST.search(path) is not None
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)

@@ -1,4 +1,4 @@
-"""The exceptions qarnot_async raises.
+"""The exceptions qarnot_async raises, and the one mapping from an error answer to them.
 
 Every exception derives from :class:`QarnotError`, so ``except QarnotError`` catches
 everything the SDK raises on purpose::
@@ -14,7 +14,7 @@ everything the SDK raises on purpose::
     │   ├── ConflictError              409, e.g. a shortname already taken
     │   ├── RateLimitedError           429, or a Retry-After beyond the client's cap
     │   └── ServerError                5xx
-    ├── TransportError                 no usable answer came back
+    ├── TransportError                 no usable answer came back (or the transport failed)
     │   ├── ConnectError               could not connect, or the connection dropped
     │   └── RequestTimeoutError        the request took longer than its timeout
     ├── InvalidInputError              bad input caught before anything was sent
@@ -25,15 +25,27 @@ everything the SDK raises on purpose::
     ├── WaitTimeoutError               a wait ended before the entity reached its state
     └── TaskFailedError                a waited task ended in Failure
 
+:func:`error_from_response` is the only place that turns an error answer into an
+:class:`APIError`: the class by status, the message from the body, the details, the
+``Retry-After``, and the redaction of tokens. Any transport gets the same errors,
+because the client maps the answers above the transport.
+
 The token is never part of an exception: messages name the HTTP method and the path,
-never headers.
+never headers, and a token the service echoes back is masked as ``***``.
 """
 
 from __future__ import annotations
 
+import email.utils
+import json
 import re
+import time
 from collections.abc import Mapping, Sequence
+from datetime import UTC
+from http import HTTPStatus
 from typing import Any
+
+from ._redact import redact, redact_data
 
 __all__ = [
     "APIError",
@@ -57,7 +69,7 @@ __all__ = [
     "TaskFailedError",
     "TransportError",
     "WaitTimeoutError",
-    "error_for_status",
+    "error_from_response",
 ]
 
 
@@ -277,7 +289,14 @@ class TaskFailedError(QarnotError):
         super().__init__(f"task {uuid} failed" + (f": {detail}" if detail else ""))
 
 
+# -- the one mapping from an error answer to an exception ---------------------------------
+
 _QUOTA_RE = re.compile(r"maximum number of .* reached", re.IGNORECASE)
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
+_SPACE_RE = re.compile(r"\s+")
+# A message is for humans: a whole HTML page or a stack trace would bury the point.
+_MAX_MESSAGE = 500
 
 _BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
@@ -290,18 +309,120 @@ _BY_STATUS: dict[int, type[APIError]] = {
 }
 
 
-def error_for_status(
+def _json_message(details: Any) -> str | None:
+    """The message of a JSON error body: ``message``/``title``/``detail``/``error`` and
+    the problem+json field errors, joined."""
+    if isinstance(details, str):
+        return details.strip() or None
+    if not isinstance(details, Mapping):
+        return None
+    parts: list[str] = []
+    for key in ("message", "title", "detail", "error"):
+        value = details.get(key)
+        if isinstance(value, Mapping):  # {"error": {"message": ...}}
+            value = value.get("message")
+        if isinstance(value, str) and value and value not in parts:
+            parts.append(value)
+    errors = details.get("errors")
+    if isinstance(errors, Mapping) and errors:
+        parts.append(
+            "; ".join(
+                f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                for k, v in errors.items()
+            )
+        )
+    return " - ".join(parts) or None
+
+
+def _text_message(content_type: str, text: str) -> str | None:
+    """The message of a text or HTML error body (a proxy's error page, say)."""
+    text = text.strip()
+    if "html" in content_type or text.startswith("<"):
+        title = _TITLE_RE.search(text)
+        text = title.group(1) if title else _TAG_RE.sub(" ", text)
+        text = _SPACE_RE.sub(" ", text).strip()
+    return text[:_MAX_MESSAGE] or None
+
+
+def _status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def error_from_response(
     status: int,
-    message: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    method: str,
+    path: str,
     *,
-    details: Any = None,
-    method: str = "",
-    path: str = "",
-    retry_after: float | None = None,
+    max_retry_after: float | None = None,
 ) -> APIError:
-    """Build the :class:`APIError` subclass that matches ``status``."""
+    """The exception for an error answer: the one place that maps answers to errors.
+
+    It picks the class by status (a 403 "maximum number of ... reached" is a
+    :class:`QuotaExceededError`), takes the message from the body (a JSON ``message``,
+    ``title``, ``detail`` or ``error`` and the problem+json ``errors``; else the text, or
+    an HTML page's title; else the status's reason phrase), keeps the decoded JSON body
+    as ``details``, reads ``Retry-After``, and masks every known token in the message
+    and the details.
+
+    Args:
+        status: the HTTP status (400 or more).
+        headers: the answer's headers (``Content-Type``, ``Retry-After``).
+        body: the answer's body.
+        method: the request's method, named in ``str(error)``.
+        path: the request's path, named in ``str(error)``.
+        max_retry_after: the longest ``Retry-After`` worth waiting for; a longer one
+            makes the error a :class:`RateLimitedError`, whatever the status, so the
+            caller raises it at once instead of sleeping that long.
+    """
+    content_type = headers.get("Content-Type", "").lower()
+    details: Any = None
+    message: str | None = None
+    if body:
+        try:
+            details = json.loads(body)
+        except ValueError:
+            message = _text_message(content_type, body.decode("utf-8", errors="replace"))
+        else:
+            message = _json_message(details)
+            details = redact_data(details)
+    message = redact(message or _status_phrase(status))
+    retry_after = parse_retry_after(headers.get("Retry-After"))
+
     cls: type[APIError]
-    if status == 403 and _QUOTA_RE.search(message):
+    if max_retry_after is not None and retry_after is not None and retry_after > max_retry_after:
+        # Sleeping minutes inside a library call is never what the caller wants.
+        cls = RateLimitedError
+        message += (
+            f" (the service asks to retry after {retry_after:.0f}s, "
+            f"more than max_retry_after={max_retry_after:.0f}s)"
+        )
+    elif status == 403 and _QUOTA_RE.search(message):
         cls = QuotaExceededError
     elif status >= 500:
         cls = ServerError

@@ -6,7 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from qarnot_async import Client, ConfigurationError
+from qarnot_async import (
+    AiohttpTransport,
+    Client,
+    ConfigurationError,
+    MockTransport,
+    Request,
+    Response,
+)
+from qarnot_async._config import settings_from_env, settings_from_file
+
+
+def default_transport(c: Client) -> AiohttpTransport:
+    assert isinstance(c.transport, AiohttpTransport)
+    return c.transport
 
 
 def test_from_env_reads_official_variables() -> None:
@@ -16,18 +29,36 @@ def test_from_env_reads_official_variables() -> None:
         "QARNOT_CLUSTER_UNSAFE": "true",
         "QARNOT_CLUSTER_TIMEOUT": "12",
     }
+    assert settings_from_env(env) == {
+        "token": "t0k",
+        "cluster_url": "https://cluster.example.test",
+        "verify_ssl": False,
+        "timeout": 12.0,
+    }
     c = Client.from_env(env)
     assert c.cluster_url == "https://cluster.example.test"
-    assert c._transport.verify_ssl is False
-    assert c._transport.timeout == 12.0
-    assert str(c._transport.base_url) == "https://cluster.example.test/v1"
+    assert default_transport(c).verify_ssl is False
+    assert c.timeout == 12.0
+
+
+async def test_from_env_sends_the_token_to_the_versioned_url() -> None:
+    seen: list[str] = []
+
+    def handler(request: Request) -> Response:
+        seen.append(f"{request.headers['Authorization']} {request.url}")
+        return Response.from_json({})
+
+    env = {"QARNOT_CLIENT_TOKEN": "t0k", "QARNOT_CLUSTER_URL": "https://cluster.example.test"}
+    async with Client.from_env(env, transport=MockTransport(handler)) as c:
+        await c.request("GET", "/info")
+    assert seen == ["t0k https://cluster.example.test/v1/info"]
 
 
 def test_explicit_arguments_win_over_env() -> None:
     env = {"QARNOT_CLIENT_TOKEN": "t0k", "QARNOT_CLUSTER_URL": "https://a.example.test"}
     c = Client.from_env(env, cluster_url="https://b.example.test", timeout=3)
     assert c.cluster_url == "https://b.example.test"
-    assert c._transport.timeout == 3
+    assert c.timeout == 3
 
 
 def test_from_env_without_token() -> None:
@@ -55,15 +86,21 @@ def test_from_config_file(tmp_path: Path) -> None:
         "custom_certificate = /etc/ssl/ca.pem\n[client]\ntoken = from-file\n"
         "[storage]\nurl = https://storage.example.test\n"
     )
+    assert settings_from_file(conf) == {
+        "token": "from-file",
+        "cluster_url": "https://conf.example.test",
+        "verify_ssl": True,
+        "timeout": 7.0,
+        "ca_file": "/etc/ssl/ca.pem",
+    }
     c = Client.from_config_file(conf)
     assert c.cluster_url == "https://conf.example.test"
-    assert c._transport.timeout == 7
-    assert c._transport.verify_ssl is True
-    assert c._transport.ca_file == "/etc/ssl/ca.pem"
-    assert c._transport._secret.value == "from-file"
+    assert c.timeout == 7
+    assert default_transport(c).verify_ssl is True
+    assert default_transport(c).ca_file == "/etc/ssl/ca.pem"
     c2 = Client.from_config_file(conf, api_version=None, timeout=1)
-    assert str(c2._transport.base_url) == "https://conf.example.test"
-    assert c2._transport.timeout == 1
+    assert c2.api_version is None
+    assert c2.timeout == 1
 
 
 def test_config_file_errors(tmp_path: Path) -> None:
@@ -73,9 +110,3 @@ def test_config_file_errors(tmp_path: Path) -> None:
     bad.write_text("not an ini file")
     with pytest.raises(ConfigurationError, match="not a valid INI"):
         Client.from_config_file(bad)
-
-
-async def test_unreadable_ca_file_is_a_configuration_error() -> None:
-    async with Client("t", cluster_url="https://x.example.test", ca_file="/nonexistent.pem") as c:
-        with pytest.raises(ConfigurationError, match="CA file"):
-            await c.request("GET", "/info")

@@ -1,15 +1,16 @@
-"""Duplicate-safe creation decisions, with scripted answers (aioresponses)."""
+"""Duplicate-safe creation decisions, with scripted answers (MockTransport)."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import pytest
-from aioresponses import aioresponses
 
-from qarnot_async import Client, ConflictError, TaskCreate, _retry
+from qarnot_async import Client, ConflictError, Response, TaskCreate, _retry
 
-BASE = "https://api.example.test/v1"
+if TYPE_CHECKING:
+    from conftest import Script
 
 
 @pytest.fixture(autouse=True)
@@ -24,74 +25,82 @@ def make(name: str, shortname: str) -> TaskCreate:
     return TaskCreate(name=name, shortname=shortname, profile="docker-batch", instance_count=1)
 
 
-async def test_conflict_after_a_lost_attempt_answers_the_landed_uuid() -> None:
-    with aioresponses() as mock:
-        mock.post(f"{BASE}/tasks", status=502)
-        mock.post(f"{BASE}/tasks", status=409, payload={"message": "shortname taken"})
-        mock.post(
-            f"{BASE}/tasks/search",
-            payload=[{"uuid": "landed", "shortname": "s1", "name": "mine"}],
-        )
-        async with Client("t", cluster_url="https://api.example.test") as c:
-            assert await c.tasks.create(make("mine", "s1")) == "landed"
+def taken() -> Response:
+    return Response.from_json({"message": "shortname taken"}, status=409)
 
 
-async def test_conflict_with_someone_elses_task_is_raised() -> None:
-    with aioresponses() as mock:
-        mock.post(f"{BASE}/tasks", status=502)
-        mock.post(f"{BASE}/tasks", status=409, payload={"message": "shortname taken"})
-        mock.post(
-            f"{BASE}/tasks/search",
-            payload=[{"uuid": "other", "shortname": "s1", "name": "not mine"}],
-        )
-        async with Client("t", cluster_url="https://api.example.test") as c:
+@pytest.mark.parametrize(
+    ("found_name", "landed"),
+    [("mine", True), ("not mine", False)],
+)
+async def test_conflict_after_a_lost_attempt_is_settled_by_name(
+    script: Script, found_name: str, landed: bool
+) -> None:
+    script.add("POST", "/tasks", Response(502), taken())
+    script.add(
+        "POST",
+        "/tasks/search",
+        Response.from_json([{"uuid": "found", "shortname": "s1", "name": found_name}]),
+    )
+    async with Client("t", transport=script.transport) as c:
+        if landed:  # the lost attempt landed: its uuid is the answer
+            assert await c.tasks.create(make("mine", "s1")) == "found"
+        else:  # someone else's task holds the shortname
             with pytest.raises(ConflictError):
                 await c.tasks.create(make("mine", "s1"))
+    assert script.paths() == ["POST /tasks", "POST /tasks", "POST /tasks/search"]
 
 
-async def test_conflict_on_the_first_attempt_is_raised_without_lookup() -> None:
-    with aioresponses() as mock:
-        mock.post(f"{BASE}/tasks", status=409, payload={"message": "shortname taken"})
-        async with Client("t", cluster_url="https://api.example.test") as c:
-            with pytest.raises(ConflictError, match="shortname taken"):
-                await c.tasks.create(make("mine", "s1"))
-        assert all(str(url).endswith("/tasks") for _, url in mock.requests)
+async def test_conflict_on_the_first_attempt_is_raised_without_lookup(script: Script) -> None:
+    script.add("POST", "/tasks", taken())
+    async with Client("t", transport=script.transport) as c:
+        with pytest.raises(ConflictError, match="shortname taken"):
+            await c.tasks.create(make("mine", "s1"))
+    assert script.paths() == ["POST /tasks"]
 
 
-async def test_bulk_conflicts_after_retry_are_settled_by_name() -> None:
-    with aioresponses() as mock:
-        mock.post(f"{BASE}/tasks", status=503)
-        mock.post(
-            f"{BASE}/tasks",
-            status=207,
-            payload=[
+async def test_bulk_conflicts_after_retry_are_settled_by_name(script: Script) -> None:
+    script.add(
+        "POST",
+        "/tasks",
+        Response(503),
+        Response.from_json(
+            [
                 {"statusCode": 409, "message": "taken"},
                 {"statusCode": 409, "message": "taken"},
                 {"statusCode": 200, "uuid": "u3"},
             ],
-        )
-        mock.post(
-            f"{BASE}/tasks/search",
-            payload=[
+            status=207,
+        ),
+    )
+    script.add(
+        "POST",
+        "/tasks/search",
+        Response.from_json(
+            [
                 {"uuid": "u1", "shortname": "a", "name": "one"},
                 {"uuid": "x", "shortname": "b", "name": "somebody else's"},
-            ],
+            ]
+        ),
+    )
+    async with Client("t", transport=script.transport) as c:
+        results = await c.tasks.create_many(
+            [make("one", "a"), make("two", "b"), make("three", "c")]
         )
-        async with Client("t", cluster_url="https://api.example.test") as c:
-            results = await c.tasks.create_many(
-                [make("one", "a"), make("two", "b"), make("three", "c")]
-            )
     assert [r.uuid for r in results] == ["u1", None, "u3"]
     assert results[1].status == 409
     assert results[1].message == "taken"
 
 
-async def test_bulk_chunk_lost_for_good_is_reconciled() -> None:
-    with aioresponses() as mock:
-        mock.post(f"{BASE}/tasks", exception=TimeoutError(), repeat=True)
-        mock.post(f"{BASE}/tasks/search", payload=[{"uuid": "u1", "shortname": "a", "name": "one"}])
-        async with Client("t", cluster_url="https://api.example.test") as c:
-            results = await c.tasks.create_many([make("one", "a"), make("two", "b")])
+async def test_bulk_chunk_lost_for_good_is_reconciled(script: Script) -> None:
+    script.add("POST", "/tasks", TimeoutError(), repeat=True)
+    script.add(
+        "POST",
+        "/tasks/search",
+        Response.from_json([{"uuid": "u1", "shortname": "a", "name": "one"}]),
+    )
+    async with Client("t", transport=script.transport) as c:
+        results = await c.tasks.create_many([make("one", "a"), make("two", "b")])
     assert results[0].uuid == "u1"  # it landed before the answers were lost
     assert results[1].uuid is None
     assert results[1].status == 0
