@@ -43,7 +43,7 @@ async def test_tasks_stream_exactly_once_in_order(
     async with qarnot_emulator.client() as c:
         names = [
             t.name
-            async for t in c.tasks.paginate_summaries(
+            async for t in c.tasks.summaries.paginate(
                 order_by="creationDate", descending=descending, page_size=500
             )
         ]
@@ -58,7 +58,7 @@ async def test_filters_stream_exactly_the_matches(qarnot_emulator: Emulator) -> 
     async with qarnot_emulator.client() as c:
         failed = [
             t.name
-            async for t in c.tasks.paginate_summaries(
+            async for t in c.tasks.summaries.paginate(
                 (F.state == "Failure") & F.tags.any_of(["mod1", "mod2"]),
                 order_by="name",
                 page_size=300,
@@ -72,7 +72,7 @@ async def test_resume_mid_stream_yields_exactly_the_rest(qarnot_emulator: Emulat
     seed(qarnot_emulator)
     async with qarnot_emulator.client() as c:
         query: dict[str, Any] = {"order_by": "name", "page_size": 250}
-        first = c.tasks.paginate_summaries(F.state == "Success", **query)
+        first = c.tasks.summaries.paginate(F.state == "Success", **query)
         head: list[str] = []
         async for t in first:
             head.append(t.name or "")
@@ -82,14 +82,14 @@ async def test_resume_mid_stream_yields_exactly_the_rest(qarnot_emulator: Emulat
         assert token is not None
         rest = [
             t.name
-            async for t in c.tasks.paginate_summaries(
+            async for t in c.tasks.summaries.paginate(
                 F.state == "Success", start_token=token, **query
             )
         ]
         expected = [f"task-{i:06d}" for i in range(N) if i % 3 != 0]
         assert head + rest == expected
         with pytest.raises(PaginationError, match="another query"):
-            c.tasks.paginate_summaries(F.state == "Failure", start_token=token, **query)
+            c.tasks.summaries.paginate(F.state == "Failure", start_token=token, **query)
 
 
 @pytest.mark.parametrize("prefetch", [0, 1, 3])
@@ -100,7 +100,7 @@ async def test_break_after_five_fetches_at_most_prefetch_plus_one(
     qarnot_emulator.reset_stats()
     async with qarnot_emulator.client() as c:
         seen = 0
-        async for _ in c.tasks.paginate_summaries(page_size=100, prefetch=prefetch):
+        async for _ in c.tasks.summaries.paginate(page_size=100, prefetch=prefetch):
             seen += 1
             if seen == 5:
                 break
@@ -112,7 +112,7 @@ async def test_limit_fetches_only_what_it_needs(qarnot_emulator: Emulator) -> No
     seed(qarnot_emulator)
     qarnot_emulator.reset_stats()
     async with qarnot_emulator.client() as c:
-        got = await c.tasks.paginate_summaries(page_size=100, limit=250, prefetch=2).collect(
+        got = await c.tasks.summaries.paginate(page_size=100, limit=250, prefetch=2).collect(
             limit=1000
         )
     assert len(got) == 250
@@ -134,7 +134,7 @@ async def test_cancellations_return_their_connections(qarnot_emulator: Emulator)
         before = _open_connections(c)
 
         async def consume(prefetch: int) -> None:
-            async for _ in c.tasks.paginate_summaries(page_size=100, prefetch=prefetch):
+            async for _ in c.tasks.summaries.paginate(page_size=100, prefetch=prefetch):
                 await asyncio.sleep(0.01)
 
         for prefetch in (0, 1, 4):
@@ -158,14 +158,14 @@ async def test_other_families(qarnot_emulator: Emulator) -> None:
         assert [p.name async for p in c.pools.paginate(order_by="name", page_size=50)] == [
             f"pool-{i:04d}" for i in range(230)
         ]
-        got = {p.uuid async for p in c.pools.paginate_summaries(page_size=40, descending=True)}
+        got = {p.uuid async for p in c.pools.summaries.paginate(page_size=40, descending=True)}
         assert got == set(pools)
         assert [j.name async for j in c.jobs.paginate(order_by="name", page_size=30)] == [
             f"job-{i:04d}" for i in range(170)
         ]
         assert {j.uuid async for j in c.jobs.paginate(F.name.like("job-01%"))} == set(jobs[100:])
         hardware = [h async for h in c.hardware.paginate(page_size=7)]
-        assert len(hardware) == (await c.hardware.page(limit=1)).total
+        assert len(hardware) == (await c.hardware.page(page_size=1)).total
         assert hardware == await c.hardware.list()
 
 
@@ -209,7 +209,7 @@ async def _peak(url: str, token: str, n: int) -> int:
         tracemalloc.start()
         try:
             count = 0
-            async for _ in c.tasks.paginate_summaries(page_size=1000, prefetch=1, limit=n):
+            async for _ in c.tasks.summaries.paginate(page_size=1000, prefetch=1, limit=n):
                 count += 1
             _, peak = tracemalloc.get_traced_memory()
         finally:

@@ -15,8 +15,9 @@ from typing import Any
 
 from ..errors import BadRequestError, NotFoundError
 from ..filters import F
-from ..models import TokenPage
-from ._base import Resource, route
+from ._checks import route
+from ._paging import PageReader
+from ._requests import Calls
 
 __all__ = ["PagedStateSource"]
 
@@ -24,28 +25,40 @@ _log = logging.getLogger("qarnot_async")
 
 
 class PagedStateSource:
-    """A :class:`~qarnot_async.polling.StateSource` over a resource's paginate routes."""
+    """A :class:`~qarnot_async.polling.StateSource` over one collection's paginate routes.
+
+    Args:
+        calls: the requests of the collection.
+        kind: the poller's name for the collection (``"task"``...).
+        collection: the collection's route, e.g. ``/tasks`` (``GET /tasks/{uuid}``
+            serves the fallback).
+        states: the class and paginate route that serve states (summaries when the
+            collection has them: lighter).
+        entities: the class and paginate route that serve full entities.
+        is_final: whether a state can no longer change.
+    """
 
     def __init__(
         self,
-        resource: Resource,
+        calls: Calls,
         *,
         kind: str,
         collection: str,
-        summary_cls: type,
-        summary_route: str,
-        entity_cls: type,
-        entity_route: str,
+        states: tuple[type, str],
+        entities: tuple[type, str],
         is_final: Callable[[Any], bool],
     ) -> None:
-        self._resource = resource
+        self._calls = calls
         self._kind = kind
-        self._collection = collection
-        self._summary = (summary_cls, summary_route)
-        self._entity = (entity_cls, entity_route)
+        self._collection = collection.strip("/")
+        self._states = states
+        self._entities = entities
         self._is_final = is_final
         self.fallback = False
         """True once the service refused the Uuid filter: one GET per uuid since."""
+
+    def __repr__(self) -> str:
+        return f"PagedStateSource(kind={self._kind!r}, fallback={self.fallback})"
 
     @property
     def kind(self) -> str:
@@ -58,16 +71,18 @@ class PagedStateSource:
 
     async def states(self, uuids: Sequence[str]) -> Mapping[str, Any]:
         """The summaries of ``uuids``; a uuid the service does not know is left out."""
-        return await self._fetch(*self._summary, uuids)
+        return await self._fetch(*self._states, uuids)
 
     async def entities(self, uuids: Sequence[str]) -> Mapping[str, Any]:
         """The full entities of ``uuids``; a uuid the service does not know is left out."""
-        return await self._fetch(*self._entity, uuids)
+        return await self._fetch(*self._entities, uuids)
 
     async def _fetch(self, cls: type, page_route: str, uuids: Sequence[str]) -> dict[str, Any]:
         if not self.fallback:
             try:
-                return await self._paged(cls, page_route, uuids)
+                wanted = F.uuid.in_(uuids)
+                reader: PageReader[Any] = PageReader(self._calls, cls, page_route, filter=wanted)
+                return await self._paged(reader, uuids)
             except BadRequestError as exc:
                 self.fallback = True
                 _log.warning(
@@ -79,32 +94,22 @@ class PagedStateSource:
                 )
         return await self._one_by_one(cls, uuids)
 
-    async def _paged(self, cls: type, page_route: str, uuids: Sequence[str]) -> dict[str, Any]:
+    @staticmethod
+    async def _paged(reader: PageReader[Any], uuids: Sequence[str]) -> dict[str, Any]:
         found: dict[str, Any] = {}
         token: str | None = None
-        wanted = F.uuid.in_(uuids)
         while True:
-            page: TokenPage[Any] = await self._resource._token_page(
-                cls,
-                page_route,
-                token=token,
-                filter=wanted,
-                max_results=len(uuids),
-                order_by=None,
-                descending=False,
-            )
-            for item in page.data:
+            page = await reader(token, len(uuids))
+            for item in page.items:
                 found[item.uuid] = item
             token = page.next_token
-            if not page.is_truncated or not token or len(found) >= len(uuids):
+            if token is None or len(found) >= len(uuids):
                 return found
 
     async def _one_by_one(self, cls: type, uuids: Sequence[str]) -> dict[str, Any]:
         async def get(uuid: str) -> Any:
             try:
-                return await self._resource._one(
-                    cls, "GET", route(self._collection.strip("/"), uuid)
-                )
+                return await self._calls.read(cls, "GET", route(self._collection, uuid))
             except NotFoundError:
                 return None
 
