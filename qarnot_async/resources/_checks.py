@@ -18,6 +18,7 @@ __all__ = [
     "check_uuid_arg",
     "clamp_page_size",
     "expect",
+    "item_route",
     "order_field",
     "route",
     "tag_params",
@@ -38,6 +39,11 @@ def route(*segments: str | int) -> str:
     """A route with every segment percent-quoted, so a ``/`` or ``?`` in a uuid or
     name can never reach another route (see :func:`qarnot_async._transport.path`)."""
     return path(*segments)
+
+
+def item_route(collection: str, uuid: str, *tail: str | int) -> str:
+    """The route of one entity (``/tasks/{uuid}``) or below it, the uuid checked."""
+    return route(collection.strip("/"), check_uuid_arg(uuid), *tail)
 
 
 def check_uuid_arg(value: Any, name: str = "uuid") -> str:

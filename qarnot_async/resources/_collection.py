@@ -3,9 +3,10 @@
 ``Tasks``, ``Pools`` and ``Jobs`` derive from :class:`Collection` (list, page, stream,
 get, search, create, wait, as_completed) and, where the service has them,
 :class:`WithSummaries` (``.summaries``: the same listing over lighter summaries),
-:class:`WithOutput` (stdout and stderr) and :class:`WithBulkCreate` (``create_many``).
-A collection is described by a few class attributes (its kind, route, entity, summary
-and creation input classes); everything else follows from them.
+:class:`WithInstances` (stdout, stderr, update, sync_resources) and
+:class:`WithBulkCreate` (``create_many``). A collection is described by a few class
+attributes (its kind, route, entity, summary, creation and update input classes);
+everything else follows from them.
 """
 
 from __future__ import annotations
@@ -14,25 +15,27 @@ import builtins
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from .._converter import unstructure
 from ..filters import FilterLike
-from ._checks import check_instance_id, check_uuid_arg, route
+from ._checks import check_instance_id, expect, item_route
 from ._creating import CreateResults, Creator, ProgressCallback
 from ._listing import Listing
 from ._paging import search_request
 from ._requests import Calls
-from ._waiting import Until, completed, is_final, target_uuid, wait_for
+from ._waiting import Until, completed, target_uuid, wait_for
 from ._watching import PagedStateSource
 
 if TYPE_CHECKING:
     from ..polling import StateSource
     from ._requester import Requester
 
-__all__ = ["Collection", "WithBulkCreate", "WithOutput", "WithSummaries"]
+__all__ = ["Collection", "WithBulkCreate", "WithInstances", "WithSummaries"]
 
 E = TypeVar("E")
 S = TypeVar("S")
 St = TypeVar("St")
 C = TypeVar("C")
+U = TypeVar("U")
 
 
 class Collection(Listing[E], Generic[E, S, St, C]):
@@ -75,17 +78,15 @@ class Collection(Listing[E], Generic[E, S, St, C]):
         if self._summary is not None:
             states = (self._summary, f"{self._route}/summaries/paginate")
         return PagedStateSource(
-            self._calls,
+            calls=self._calls,
             kind=self._kind,
             collection=self._route,
-            states=states,
-            entities=entities,
-            is_final=is_final,
+            states_route=states,
+            entities_route=entities,
         )
 
     def _item(self, uuid: str, *tail: str | int) -> str:
-        """The route of one entity (``/tasks/{uuid}``) or below it, the uuid checked."""
-        return route(self._route.strip("/"), check_uuid_arg(uuid), *tail)
+        return item_route(self._route, uuid, *tail)
 
     async def _act(self, method: str, uuid: str, *tail: str, **kwargs: Any) -> None:
         """Send a request about one entity and ignore its answer (abort, close...)."""
@@ -210,11 +211,30 @@ class WithSummaries(Collection[E, S, St, C]):
         """The summaries: ``list(tags)``, ``page(filter, ...)``, ``paginate(filter, ...)``."""
 
 
-class WithOutput:
-    """Standard output and error of tasks and pools."""
+class WithInstances(Generic[U]):
+    """What tasks and pools share: they run instances, whose output can be read and
+    whose settings and resources can be updated while they run."""
 
     _calls: Calls
     _route: str
+    _update_input: type[U]
+
+    async def update(self, uuid: str, update: U) -> None:
+        """``PUT /<collection>/{uuid}``: change constants, constraints, tags... (a
+        ``TaskUpdate`` or ``PoolUpdate``).
+
+        Raises:
+            InvalidInputError: ``update`` is not this collection's update input.
+            NotFoundError: no such task or pool.
+            BadRequestError: the update was refused.
+        """
+        expect(update, self._update_input, "update")
+        target = item_route(self._route, uuid)
+        await self._calls.send("PUT", target, json_body=unstructure(update))
+
+    async def sync_resources(self, uuid: str) -> None:
+        """``PATCH /<collection>/{uuid}``: push updated resources to the instances."""
+        await self._calls.send("PATCH", item_route(self._route, uuid))
 
     async def stdout(
         self, uuid: str, instance_id: int | None = None, *, fresh: bool = False
@@ -239,10 +259,9 @@ class WithOutput:
 
     async def _output(self, uuid: str, stream: str, instance_id: int | None, fresh: bool) -> str:
         check_instance_id(instance_id)
-        segments: list[str | int] = [self._route.strip("/"), check_uuid_arg(uuid), stream]
-        if instance_id is not None:
-            segments.append(instance_id)
-        return await self._calls.text("POST" if fresh else "GET", route(*segments))
+        instance = () if instance_id is None else (instance_id,)
+        target = item_route(self._route, uuid, stream, *instance)
+        return await self._calls.text("POST" if fresh else "GET", target)
 
 
 class WithBulkCreate(Generic[C]):

@@ -27,7 +27,7 @@ from ..errors import (
 )
 from ..filters import F
 from ..models import IdResponse, MultiResponse
-from ._checks import check_positive, check_uuid_arg, expect, route
+from ._checks import check_positive, expect, item_route
 from ._paging import search_request
 from ._requests import Calls
 
@@ -154,7 +154,7 @@ class Creator:
         if overrides is None:
             overrides = cls()
         expect(overrides, cls, "overrides")
-        target = route(self._route.strip("/"), check_uuid_arg(uuid), action)
+        target = item_route(self._route, uuid, action)
         return await self._post(target, _with_shortname(overrides))
 
     async def create_all(

@@ -10,78 +10,62 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import attrs
 
 from ..errors import BadRequestError, NotFoundError
 from ..filters import F
-from ._checks import route
+from ._checks import item_route
 from ._paging import PageReader
 from ._requests import Calls
+from ._waiting import is_final
 
 __all__ = ["PagedStateSource"]
 
 _log = logging.getLogger("qarnot_async")
 
 
+@attrs.define(kw_only=True, eq=False)
 class PagedStateSource:
     """A :class:`~qarnot_async.polling.StateSource` over one collection's paginate routes.
 
-    Args:
+    Attributes:
         calls: the requests of the collection.
         kind: the poller's name for the collection (``"task"``...).
         collection: the collection's route, e.g. ``/tasks`` (``GET /tasks/{uuid}``
             serves the fallback).
-        states: the class and paginate route that serve states (summaries when the
-            collection has them: lighter).
-        entities: the class and paginate route that serve full entities.
-        is_final: whether a state can no longer change.
+        states_route: the class and paginate route that serve states (summaries when
+            the collection has them: lighter).
+        entities_route: the class and paginate route that serve full entities.
+        fallback: True once the service refused the Uuid filter: one GET per uuid since.
     """
 
-    def __init__(
-        self,
-        calls: Calls,
-        *,
-        kind: str,
-        collection: str,
-        states: tuple[type, str],
-        entities: tuple[type, str],
-        is_final: Callable[[Any], bool],
-    ) -> None:
-        self._calls = calls
-        self._kind = kind
-        self._collection = collection.strip("/")
-        self._states = states
-        self._entities = entities
-        self._is_final = is_final
-        self.fallback = False
-        """True once the service refused the Uuid filter: one GET per uuid since."""
-
-    def __repr__(self) -> str:
-        return f"PagedStateSource(kind={self._kind!r}, fallback={self.fallback})"
-
-    @property
-    def kind(self) -> str:
-        """``"task"``, ``"pool"`` or ``"job"``."""
-        return self._kind
+    calls: Calls
+    kind: str
+    collection: str
+    states_route: tuple[type, str]
+    entities_route: tuple[type, str]
+    fallback: bool = attrs.field(default=False, init=False)
 
     def is_final(self, state: Any) -> bool:
-        """Whether ``state`` can no longer change."""
-        return self._is_final(state)
+        """Whether ``state`` can no longer change (its ``is_final``)."""
+        return is_final(state)
 
     async def states(self, uuids: Sequence[str]) -> Mapping[str, Any]:
         """The summaries of ``uuids``; a uuid the service does not know is left out."""
-        return await self._fetch(*self._states, uuids)
+        return await self._fetch(*self.states_route, uuids)
 
     async def entities(self, uuids: Sequence[str]) -> Mapping[str, Any]:
         """The full entities of ``uuids``; a uuid the service does not know is left out."""
-        return await self._fetch(*self._entities, uuids)
+        return await self._fetch(*self.entities_route, uuids)
 
     async def _fetch(self, cls: type, page_route: str, uuids: Sequence[str]) -> dict[str, Any]:
         if not self.fallback:
             try:
                 wanted = F.uuid.in_(uuids)
-                reader: PageReader[Any] = PageReader(self._calls, cls, page_route, filter=wanted)
+                reader: PageReader[Any] = PageReader(self.calls, cls, page_route, filter=wanted)
                 return await self._paged(reader, uuids)
             except BadRequestError as exc:
                 self.fallback = True
@@ -90,7 +74,7 @@ class PagedStateSource:
                     "GET each from now on",
                     page_route,
                     exc.message,
-                    self._kind,
+                    self.kind,
                 )
         return await self._one_by_one(cls, uuids)
 
@@ -109,7 +93,7 @@ class PagedStateSource:
     async def _one_by_one(self, cls: type, uuids: Sequence[str]) -> dict[str, Any]:
         async def get(uuid: str) -> Any:
             try:
-                return await self._calls.read(cls, "GET", route(self._collection, uuid))
+                return await self.calls.read(cls, "GET", item_route(self.collection, uuid))
             except NotFoundError:
                 return None
 

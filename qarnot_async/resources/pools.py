@@ -17,7 +17,7 @@ from ..models import (
     Task,
 )
 from ._checks import expect
-from ._collection import WithOutput, WithSummaries
+from ._collection import WithInstances, WithSummaries
 from ._waiting import Until
 
 __all__ = ["Pools"]
@@ -27,7 +27,7 @@ def _pool_ready(state: PoolState) -> bool:
     return state is PoolState.FULLY_EXECUTING
 
 
-class Pools(WithSummaries[Pool, PoolSummary, PoolState, PoolCreate], WithOutput):
+class Pools(WithSummaries[Pool, PoolSummary, PoolState, PoolCreate], WithInstances[PoolUpdate]):
     """Pools: long-lived groups of machines that run tasks.
 
     ``client.pools.summaries`` lists the lighter pool summaries. :meth:`wait` without
@@ -42,6 +42,7 @@ class Pools(WithSummaries[Pool, PoolSummary, PoolState, PoolCreate], WithOutput)
     _entity = Pool
     _summary = PoolSummary
     _create_input = PoolCreate
+    _update_input = PoolUpdate
     _order_fields = ("creationDate", "name", "state", "executionTime")
 
     def _default_until(self) -> Until:
@@ -71,21 +72,6 @@ class Pools(WithSummaries[Pool, PoolSummary, PoolState, PoolCreate], WithOutput)
             NotFoundError: no such pool.
         """
         return await self._creator.create_from(uuid, "clone", overrides, PoolClone)
-
-    async def update(self, uuid: str, update: PoolUpdate) -> None:
-        """``PUT /pools/{uuid}``: change the pool's constants, constraints, elastic
-        settings...
-
-        Raises:
-            NotFoundError: no such pool.
-            BadRequestError: the update was refused.
-        """
-        expect(update, PoolUpdate, "update")
-        await self._act("PUT", uuid, json_body=unstructure(update))
-
-    async def sync_resources(self, uuid: str) -> None:
-        """``PATCH /pools/{uuid}``: push the pool's updated resources to its nodes."""
-        await self._act("PATCH", uuid)
 
     async def close(self, uuid: str) -> None:
         """``POST /pools/{uuid}/close``: stop the pool; it goes Closing, then Closed.

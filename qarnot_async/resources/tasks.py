@@ -20,15 +20,15 @@ from ..models import (
     TaskUpdate,
     UniqueSnapshot,
 )
-from ._checks import check_uuid_arg, expect
-from ._collection import WithBulkCreate, WithOutput, WithSummaries
+from ._checks import check_uuid_arg
+from ._collection import WithBulkCreate, WithInstances, WithSummaries
 
 __all__ = ["Tasks"]
 
 
 class Tasks(
     WithSummaries[Task, TaskSummary, TaskState, TaskCreate],
-    WithOutput,
+    WithInstances[TaskUpdate],
     WithBulkCreate[TaskCreate],
 ):
     """Tasks: create them (one or thousands), read, search, page, steer, wait on, delete.
@@ -44,6 +44,7 @@ class Tasks(
     _entity = Task
     _summary = TaskSummary
     _create_input = TaskCreate
+    _update_input = TaskUpdate
     _order_fields = ("creationDate", "name", "state", "executionTime")
 
     # -- new tasks from old ones ----------------------------------------------------------
@@ -79,20 +80,6 @@ class Tasks(
         return await self._creator.create_from(uuid, "resume", overrides, TaskResume)
 
     # -- changing -----------------------------------------------------------------------
-
-    async def update(self, uuid: str, update: TaskUpdate) -> None:
-        """``PUT /tasks/{uuid}``: change a task's constants, constraints, tags...
-
-        Raises:
-            NotFoundError: no such task.
-            BadRequestError: the update was refused.
-        """
-        expect(update, TaskUpdate, "update")
-        await self._act("PUT", uuid, json_body=unstructure(update))
-
-    async def sync_resources(self, uuid: str) -> None:
-        """``PATCH /tasks/{uuid}``: push the task's updated resources to its instances."""
-        await self._act("PATCH", uuid)
 
     async def abort(self, uuid: str) -> None:
         """``POST /tasks/{uuid}/abort``: stop the task; it ends Cancelled."""
