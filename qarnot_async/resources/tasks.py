@@ -75,7 +75,6 @@ class Tasks(
 
         Raises:
             NotFoundError: no such task.
-            ForbiddenError: the task has no cancelled instance.
         """
         return await self._creator.create_from(uuid, "resume", overrides, TaskResume)
 
