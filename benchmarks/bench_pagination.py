@@ -5,7 +5,7 @@ async work on each page (``await asyncio.sleep(0.02)``, as an application writin
 page to its database does). Three loops stream the same seeded task summaries, 100 per
 page, measured alternately in one run against the same emulator on 127.0.0.1:
 
-* ``client.tasks.paginate_summaries(page_size=100, prefetch=1).pages()``: the next page
+* ``client.tasks.summaries.paginate(page_size=100, prefetch=1).pages()``: the next page
   is fetched while the consumer works on the current one;
 * the same with ``prefetch=0``: fetch, consume, fetch, ...;
 * a hand-written aiohttp loop over ``POST /v1/tasks/summaries/paginate`` that only
@@ -77,10 +77,10 @@ def _ours(prefetch: int) -> Loop:
     async def loop(emu: Emulator) -> Run:
         async with emu.client() as client:
             # Warm-up: open the connection outside the timed part, as the raw loop does.
-            await client.tasks.summaries_page(max_results=1)
+            await client.tasks.summaries.page(page_size=1)
             seen = pages = 0
             with _Timer() as timer:
-                stream = client.tasks.paginate_summaries(page_size=PAGE_SIZE, prefetch=prefetch)
+                stream = client.tasks.summaries.paginate(page_size=PAGE_SIZE, prefetch=prefetch)
                 async for page in stream.pages():
                     seen += len(page.items)
                     pages += 1
@@ -120,8 +120,8 @@ LOOPS: dict[str, Loop] = {
     "raw": _raw,
 }
 LABELS = {
-    "prefetch=1": "`paginate_summaries(page_size=100, prefetch=1)`",
-    "prefetch=0": "`paginate_summaries(page_size=100, prefetch=0)`",
+    "prefetch=1": "`summaries.paginate(page_size=100, prefetch=1)`",
+    "prefetch=0": "`summaries.paginate(page_size=100, prefetch=0)`",
     "raw": "raw aiohttp loop, `json()` only",
 }
 

@@ -9,7 +9,7 @@ background thread with 20 ms of latency per request (none for the GET overhead):
   another, and a loop polling ``conn.all_tasks(summary=False)`` every second, against
   ``asyncio.gather`` of our ``client.tasks.wait(uuid)``;
 * stream 20,000 task summaries: the official ``conn.all_tasks()`` (50 per page, not
-  settable) against our ``paginate_summaries`` at 100 per page, its default, and at
+  settable) against our ``summaries.paginate`` at 100 per page, its default, and at
   50 per page (the same requests as the official SDK);
 * one GET's overhead: ``client.tasks.get(uuid)`` against a raw aiohttp GET of the same
   URL (and the official ``conn.retrieve_task``), 500 sequential calls, no latency.
@@ -384,7 +384,7 @@ def _stream(emu: Emulator, conn: Any) -> list[Row]:
 
         async def stream(client: Client, size: int = page_size, count: int = count) -> None:
             seen = 0
-            async for _ in client.tasks.paginate_summaries(page_size=size, limit=count):
+            async for _ in client.tasks.summaries.paginate(page_size=size, limit=count):
                 seen += 1
             _check(seen == count, f"ours saw {seen} items, not {count}")
 
@@ -395,7 +395,7 @@ def _stream(emu: Emulator, conn: Any) -> list[Row]:
                 timer,
                 key=f"stream.ours{page_size}",
                 workload=workload,
-                approach=f"ours: `paginate_summaries(page_size={page_size})`",
+                approach=f"ours: `summaries.paginate(page_size={page_size})`",
                 count=count,
                 target=STREAM_ITEMS,
             )

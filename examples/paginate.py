@@ -13,14 +13,14 @@ async def main(client: Client) -> list[str]:
         [TaskCreate(name=n, profile="docker-batch", instance_count=1) for n in names]
     )
     query = F.name.like("render-%")
-    stream = client.tasks.paginate_summaries(query, order_by="name", page_size=10)
+    stream = client.tasks.summaries.paginate(query, order_by="name", page_size=10)
     seen: list[str] = []
     async for summary in stream:
         seen.append(summary.name or "")
         if len(seen) == 12:
             break  # the in-flight prefetch is cancelled here
     token = stream.resume_token  # store it anywhere: it is a plain string
-    rest = client.tasks.paginate_summaries(query, order_by="name", page_size=10, start_token=token)
+    rest = client.tasks.summaries.paginate(query, order_by="name", page_size=10, start_token=token)
     seen += [s.name or "" async for s in rest]
     print(len(seen), "tasks:", seen[0], "...", seen[-1])
     return seen

@@ -249,7 +249,7 @@ async def _batch(
     _say("\n== Streaming the failed summaries of the job (filtered pagination)")
     failed = [
         s.uuid
-        async for s in client.tasks.paginate_summaries(
+        async for s in client.tasks.summaries.paginate(
             (F.job_uuid == job) & (F.state == "Failure"), order_by="name", page_size=50
         )
     ]

@@ -341,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # The emulator has its own options: hand it the rest of the line untouched.
     if argv and argv[0] == "emulator":
-        from .emulator._cli import main as emulator_main
+        from .emulator import main as emulator_main
 
         return emulator_main(argv[1:])
     parser = _parser()

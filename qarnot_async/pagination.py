@@ -142,12 +142,14 @@ class AsyncPaginator(Generic[T]):
         self.page_size = min(page_size, max_page_size)
         self.limit = limit
         self.prefetch = prefetch
-        self._start = (
+        # Where the consumer stands: the current page's position, and how many of its
+        # items were handed out (kept apart: handing out an item allocates nothing).
+        self._position = (
             _decode(start_token, self._fingerprint)
             if start_token is not None
             else _Position(None, 0, self.page_size)
         )
-        self._position = self._start
+        self._skip = self._position.skip
         self._done = False
         self._streams: weakref.WeakSet[_PageStream[T]] = weakref.WeakSet()
         self.pages_fetched = 0
@@ -158,7 +160,7 @@ class AsyncPaginator(Generic[T]):
         """A token to continue after the last item handed out; ``None`` at the end."""
         if self._done:
             return None
-        return _encode(self._position, self._fingerprint)
+        return _encode(attrs.evolve(self._position, skip=self._skip), self._fingerprint)
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._items()
@@ -170,13 +172,14 @@ class AsyncPaginator(Generic[T]):
         handed = 0
         try:
             async for page, start in stream:
-                self._position = start
-                for index in range(start.skip, len(page.items)):
+                self._position, self._skip = start, start.skip
+                items = page.items
+                for index in range(start.skip, len(items)):
                     if self.limit is not None and handed >= self.limit:
                         return
-                    self._position = attrs.evolve(start, skip=index + 1)
+                    self._skip = index + 1
                     handed += 1
-                    yield page.items[index]
+                    yield items[index]
                 self._advance(page)
         except QarnotError as exc:
             exc.resume_token = self.resume_token
@@ -197,7 +200,7 @@ class AsyncPaginator(Generic[T]):
                 if self.limit is not None:
                     items = items[: self.limit - handed]
                 handed += len(items)
-                self._position = attrs.evolve(start, skip=start.skip + len(items))
+                self._position, self._skip = start, start.skip + len(items)
                 if start.skip + len(items) == len(page.items):
                     self._advance(page)
                 yield page if len(items) == len(page.items) else attrs.evolve(page, items=items)
@@ -213,6 +216,7 @@ class AsyncPaginator(Generic[T]):
         """The consumer finished ``page``: stand at the start of the next one."""
         if page.is_truncated and page.next_token:
             self._position = _Position(page.next_token, 0, self.page_size)
+            self._skip = 0
         else:
             self._done = True
 
@@ -239,7 +243,7 @@ class AsyncPaginator(Generic[T]):
     def _open(self) -> _PageStream[T]:
         if self._done:
             raise PaginationError("this paginator reached the end; build a new one to restart")
-        stream = _PageStream(self, self._position)
+        stream = _PageStream(self, self._fetch, attrs.evolve(self._position, skip=self._skip))
         self._streams.add(stream)
         return stream
 
@@ -252,8 +256,9 @@ class _PageStream(Generic[T]):
     resume token points into).
     """
 
-    def __init__(self, owner: AsyncPaginator[T], start: _Position) -> None:
+    def __init__(self, owner: AsyncPaginator[T], fetch: PageFetcher[T], start: _Position) -> None:
         self._owner = owner
+        self._fetch = fetch
         self._start = start
         self._queue: asyncio.Queue[tuple[Page[T], _Position] | BaseException | None] = (
             asyncio.Queue()
@@ -322,7 +327,7 @@ class _PageStream(Generic[T]):
             size = position.size
             if wanted is not None:
                 size = min(size, wanted + position.skip)
-            page = await owner._fetch(position.cursor, size)
+            page = await self._fetch(position.cursor, size)
             owner.pages_fetched += 1
             yield page, attrs.evolve(position, size=position.size)
             if wanted is not None:

@@ -1,8 +1,9 @@
-"""The examples in examples/ run against the emulator."""
+"""The examples in examples/ run against the emulator and print what they promise."""
 
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -28,25 +29,38 @@ def load(name: str) -> ModuleType:
 async def test_quickstart(qarnot_emulator: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     async with qarnot_emulator.client() as client:
         assert await load("quickstart").main(client) is TaskState.SUCCESS
-    assert "hello" in capsys.readouterr().out
+    first, *output = capsys.readouterr().out.splitlines()
+    assert first == "hello Success 100.0%"
+    # The stdout of both instances, from start to end.
+    assert output[0].startswith("[0] starting 'hello'")
+    assert {"[0] done", "[1] done"} <= set(output)
 
 
 @pytest.mark.qarnot_emulator(speed=200.0)
-async def test_bulk_submit(qarnot_emulator: Emulator) -> None:
+async def test_bulk_submit(qarnot_emulator: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     async with qarnot_emulator.client() as client:
         states = await load("bulk_submit").main(client, count=150)
+        requests = client.stats.requests
     assert states == {"Success": 150}
+    printed = capsys.readouterr().out.strip()
+    assert printed == f"{{'Success': 150}} in {requests} requests"
+    # Two bulk chunks and a few coalesced polls, never one request per task.
+    assert int(re.findall(r"\d+", printed)[-1]) < 50
 
 
-async def test_paginate(qarnot_emulator: Emulator) -> None:
+async def test_paginate(qarnot_emulator: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     async with qarnot_emulator.client() as client:
         names = await load("paginate").main(client)
     assert names == [f"render-{i:03d}" for i in range(30)]
+    assert capsys.readouterr().out == "30 tasks: render-000 ... render-029\n"
 
 
-def test_examples_run_as_scripts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_examples_run_as_scripts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("QARNOT_CLIENT_TOKEN", raising=False)
     monkeypatch.syspath_prepend(str(EXAMPLES))
     monkeypatch.setattr(sys, "argv", ["paginate.py"])
     runner = load("_run")
     runner.run(load("paginate").main)
+    assert capsys.readouterr().out == "30 tasks: render-000 ... render-029\n"

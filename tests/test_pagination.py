@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,19 +14,38 @@ from qarnot_async.pagination import AsyncPaginator, Page
 
 
 class Source:
-    """Token pages over range(n): the token is the offset as text."""
+    """Token pages over range(n): the token is the offset as text.
+
+    Every change of its counters sets ``changed``, so a test waits for what it expects
+    to happen (:meth:`until`) instead of sleeping.
+    """
 
     def __init__(self, n: int, *, fail_at: set[int] | None = None) -> None:
         self.n = n
         self.calls: list[tuple[str | None, int]] = []
         self.fail_at = set(fail_at or ())
         self.in_flight = 0
-        self.max_held = 0
+        self.gated = 0  # fetches waiting at the gate right now
         self.gate: asyncio.Event | None = None
         self.cancelled = 0
+        self.consumed = 0  # pages the consumer has finished (set by the test)
+        self.most_held = 0  # the most pages fetched and not yet finished, at any fetch
+        self.changed = asyncio.Event()
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        """Wait (5 s at most) until ``condition()`` holds."""
+
+        async def wait() -> None:
+            while not condition():
+                self.changed.clear()
+                await self.changed.wait()
+
+        await asyncio.wait_for(wait(), 5)
 
     async def fetch(self, cursor: str | None, size: int) -> Page[int]:
         self.calls.append((cursor, size))
+        self.most_held = max(self.most_held, len(self.calls) - self.consumed)
+        self.changed.set()
         start = int(cursor or 0)
         if start in self.fail_at:
             self.fail_at.discard(start)
@@ -33,13 +53,19 @@ class Source:
         self.in_flight += 1
         try:
             if self.gate is not None and cursor is not None:
-                await self.gate.wait()  # the first page passes; later ones hang
+                self.gated += 1
+                self.changed.set()
+                try:
+                    await self.gate.wait()  # the first page passes; later ones hang
+                finally:
+                    self.gated -= 1
             await asyncio.sleep(0)
         except asyncio.CancelledError:
             self.cancelled += 1
             raise
         finally:
             self.in_flight -= 1
+            self.changed.set()
         end = min(start + size, self.n)
         return Page(
             items=list(range(start, end)),
@@ -47,6 +73,16 @@ class Source:
             total=self.n,
             is_truncated=end < self.n,
         )
+
+
+async def settle(turns: int = 50) -> None:
+    """Give every runnable task ``turns`` turns of the event loop.
+
+    A bound in loop turns, not in time: asyncio runs ready tasks in order, so a task
+    that can make progress does within a few turns.
+    """
+    for _ in range(turns):
+        await asyncio.sleep(0)
 
 
 def paginator(src: Source, **kwargs: Any) -> AsyncPaginator[int]:
@@ -139,21 +175,29 @@ async def test_break_fetches_at_most_prefetch_plus_one(prefetch: int) -> None:
     async for _ in p:
         n += 1
         if n == 5:
+            # The prefetch reaches its bound while the consumer works on page 1...
+            await src.until(lambda: len(src.calls) == prefetch + 1)
+            await settle()  # ...and goes no further, given every chance to
             break
-    await asyncio.sleep(0.01)  # let a late prefetch show itself, were there one
-    assert len(src.calls) <= prefetch + 1
+    await p.aclose()  # cancel and await whatever this paginator still runs
+    assert len(src.calls) == prefetch + 1
+    assert src.most_held == prefetch + 1
 
 
-async def test_pages_held_never_exceed_prefetch_plus_one() -> None:
+@pytest.mark.parametrize("prefetch", [1, 2])
+async def test_pages_held_never_exceed_prefetch_plus_one(prefetch: int) -> None:
     src = Source(2000)
-    p = paginator(src, page_size=100, prefetch=2)
-    held_max = 0
-    async for _page in p.pages():
-        # Pages fetched minus pages consumed so far, the current one included.
-        consumed = _page.items[0] // 100 + 1
-        held_max = max(held_max, len(src.calls) - consumed + 1)
-        await asyncio.sleep(0.001)
-    assert held_max <= 3
+    pages = 0
+    async for page in paginator(src, page_size=100, prefetch=prefetch).pages():
+        # Let the prefetch run as far ahead as it will: it must reach prefetch pages
+        # past this one and, checked at every fetch, never go further.
+        ahead = min(pages + 1 + prefetch, 20)
+        await src.until(lambda ahead=ahead: len(src.calls) >= ahead)  # type: ignore[misc]
+        pages += 1
+        src.consumed = pages
+        assert page.items[0] == (pages - 1) * 100
+    assert pages == 20
+    assert src.most_held == prefetch + 1
 
 
 async def test_cancelling_consumer_cancels_prefetch() -> None:
@@ -165,18 +209,15 @@ async def test_cancelling_consumer_cancels_prefetch() -> None:
     async def consume() -> None:
         async for _ in p:
             got_first.set()
-            await asyncio.sleep(3600)
+            await asyncio.Event().wait()  # busy with the first item until cancelled
 
     task = asyncio.create_task(consume())
     await asyncio.wait_for(got_first.wait(), 5)
-    await asyncio.sleep(0.01)
-    assert src.in_flight == 1  # the prefetch is hanging
+    await src.until(lambda: src.gated == 1)  # the prefetch of page 2 hangs
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    for _ in range(3):  # the cancellation lands on the loop's next turns
-        await asyncio.sleep(0)
-    assert src.in_flight == 0
+    await src.until(lambda: src.in_flight == 0)  # the cancellation reached the fetch
     assert src.cancelled == 1
 
 
@@ -185,13 +226,11 @@ async def test_break_cancels_prefetch_promptly() -> None:
     src.gate = asyncio.Event()
     p = paginator(src, page_size=100, prefetch=1)
     async for _ in p:
-        await asyncio.sleep(0.01)
-        assert src.in_flight == 1
+        await src.until(lambda: src.gated == 1)  # the prefetch of page 2 hangs
         break
     gc.collect()
-    for _ in range(10):
-        await asyncio.sleep(0)
-    assert src.in_flight == 0
+    await src.until(lambda: src.in_flight == 0)  # without aclose(): the break did it
+    assert src.cancelled == 1
 
 
 async def test_repeated_token_raises() -> None:
@@ -234,8 +273,7 @@ async def test_aclose_cancels_what_is_in_flight() -> None:
     p = paginator(src, page_size=100, prefetch=1)
     iterator = p.__aiter__()
     assert await iterator.__anext__() == 0
-    await asyncio.sleep(0.01)
-    assert src.in_flight == 1  # the prefetch of page 2
+    await src.until(lambda: src.gated == 1)  # the prefetch of page 2 hangs
     await p.aclose()
     assert src.in_flight == 0
     assert src.cancelled == 1

@@ -4,24 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import socket
 import subprocess
 import sys
 import time
 import tracemalloc
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from qarnot_async import Client, PaginationError
+from qarnot_async import AsyncPaginator, Client, PaginationError
 from qarnot_async.emulator import Emulator
 from qarnot_async.filters import F
 
 N = 10_000
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait until ``condition()`` holds (what a test expects to happen), at most
+    ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        await asyncio.sleep(0.001)
+
+
+async def settle(turns: int = 50) -> None:
+    """Give every runnable task ``turns`` turns of the event loop: a bound in loop
+    turns, not in time, to show that something does *not* happen."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
 
 
 def seed(emu: Emulator, n: int = N) -> list[str]:
@@ -43,7 +58,7 @@ async def test_tasks_stream_exactly_once_in_order(
     async with qarnot_emulator.client() as c:
         names = [
             t.name
-            async for t in c.tasks.paginate_summaries(
+            async for t in c.tasks.summaries.paginate(
                 order_by="creationDate", descending=descending, page_size=500
             )
         ]
@@ -58,7 +73,7 @@ async def test_filters_stream_exactly_the_matches(qarnot_emulator: Emulator) -> 
     async with qarnot_emulator.client() as c:
         failed = [
             t.name
-            async for t in c.tasks.paginate_summaries(
+            async for t in c.tasks.summaries.paginate(
                 (F.state == "Failure") & F.tags.any_of(["mod1", "mod2"]),
                 order_by="name",
                 page_size=300,
@@ -72,7 +87,7 @@ async def test_resume_mid_stream_yields_exactly_the_rest(qarnot_emulator: Emulat
     seed(qarnot_emulator)
     async with qarnot_emulator.client() as c:
         query: dict[str, Any] = {"order_by": "name", "page_size": 250}
-        first = c.tasks.paginate_summaries(F.state == "Success", **query)
+        first = c.tasks.summaries.paginate(F.state == "Success", **query)
         head: list[str] = []
         async for t in first:
             head.append(t.name or "")
@@ -82,14 +97,14 @@ async def test_resume_mid_stream_yields_exactly_the_rest(qarnot_emulator: Emulat
         assert token is not None
         rest = [
             t.name
-            async for t in c.tasks.paginate_summaries(
+            async for t in c.tasks.summaries.paginate(
                 F.state == "Success", start_token=token, **query
             )
         ]
         expected = [f"task-{i:06d}" for i in range(N) if i % 3 != 0]
         assert head + rest == expected
         with pytest.raises(PaginationError, match="another query"):
-            c.tasks.paginate_summaries(F.state == "Failure", start_token=token, **query)
+            c.tasks.summaries.paginate(F.state == "Failure", start_token=token, **query)
 
 
 @pytest.mark.parametrize("prefetch", [0, 1, 3])
@@ -99,55 +114,55 @@ async def test_break_after_five_fetches_at_most_prefetch_plus_one(
     seed(qarnot_emulator)
     qarnot_emulator.reset_stats()
     async with qarnot_emulator.client() as c:
+        stream = c.tasks.summaries.paginate(page_size=100, prefetch=prefetch)
         seen = 0
-        async for _ in c.tasks.paginate_summaries(page_size=100, prefetch=prefetch):
+        async for _ in stream:
             seen += 1
             if seen == 5:
+                # The prefetch reaches its bound while the consumer holds page 1...
+                await eventually(
+                    lambda: c.stats.requests == prefetch + 1 and c.stats.in_flight == 0
+                )
+                await settle()  # ...and goes no further, given every chance to
                 break
-        await asyncio.sleep(0.05)  # a late prefetch would show up in the counters
-    assert qarnot_emulator.stats.requests["POST /tasks/summaries/paginate"] <= prefetch + 1
+        await stream.aclose()  # cancel and await whatever the stream still runs
+        assert c.stats.requests == prefetch + 1
+    assert qarnot_emulator.stats.requests["POST /tasks/summaries/paginate"] == prefetch + 1
 
 
 async def test_limit_fetches_only_what_it_needs(qarnot_emulator: Emulator) -> None:
     seed(qarnot_emulator)
     qarnot_emulator.reset_stats()
     async with qarnot_emulator.client() as c:
-        got = await c.tasks.paginate_summaries(page_size=100, limit=250, prefetch=2).collect(
+        got = await c.tasks.summaries.paginate(page_size=100, limit=250, prefetch=2).collect(
             limit=1000
         )
     assert len(got) == 250
     assert qarnot_emulator.stats.requests["POST /tasks/summaries/paginate"] == 3
 
 
-def _open_connections(c: Client) -> int:
-    session = c._transport.session
-    assert session is not None
-    connector: Any = session.connector
-    return len(connector._acquired)
-
-
 async def test_cancellations_return_their_connections(qarnot_emulator: Emulator) -> None:
     seed(qarnot_emulator)
     qarnot_emulator.set_faults(latency=0.05, routes={"POST /tasks/summaries/paginate"})
     async with qarnot_emulator.client() as c:
-        await c.account.info()
-        before = _open_connections(c)
 
-        async def consume(prefetch: int) -> None:
-            async for _ in c.tasks.paginate_summaries(page_size=100, prefetch=prefetch):
-                await asyncio.sleep(0.01)
+        async def drain(stream: AsyncPaginator[Any]) -> None:
+            async for _ in stream:
+                pass
 
         for prefetch in (0, 1, 4):
-            task = asyncio.create_task(consume(prefetch))
-            await asyncio.sleep(0.12)  # mid-request, with prefetches in flight
+            stream = c.tasks.summaries.paginate(page_size=100, prefetch=prefetch)
+            task = asyncio.create_task(drain(stream))
+            # Mid-stream: a page handed out and requests in flight.
+            await eventually(
+                lambda s=stream: s.pages_fetched >= 1 and c.stats.in_flight >= 1  # type: ignore[misc]
+            )
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-        for _ in range(5):
-            await asyncio.sleep(0)
-        gc.collect()
-        await asyncio.sleep(0.01)
-        assert _open_connections(c) == before
+            # Every request left its connection (its slot is freed when it does).
+            await eventually(lambda: c.stats.in_flight == 0)
+        assert (await c.account.info()).email  # and the client goes on as before
 
 
 async def test_other_families(qarnot_emulator: Emulator) -> None:
@@ -158,58 +173,49 @@ async def test_other_families(qarnot_emulator: Emulator) -> None:
         assert [p.name async for p in c.pools.paginate(order_by="name", page_size=50)] == [
             f"pool-{i:04d}" for i in range(230)
         ]
-        got = {p.uuid async for p in c.pools.paginate_summaries(page_size=40, descending=True)}
+        got = {p.uuid async for p in c.pools.summaries.paginate(page_size=40, descending=True)}
         assert got == set(pools)
         assert [j.name async for j in c.jobs.paginate(order_by="name", page_size=30)] == [
             f"job-{i:04d}" for i in range(170)
         ]
         assert {j.uuid async for j in c.jobs.paginate(F.name.like("job-01%"))} == set(jobs[100:])
         hardware = [h async for h in c.hardware.paginate(page_size=7)]
-        assert len(hardware) == (await c.hardware.page(limit=1)).total
+        assert len(hardware) == (await c.hardware.page(page_size=1)).total
         assert hardware == await c.hardware.list()
 
 
+PAGE_SERVER = Path(__file__).parent / "page_server.py"
+
+
 @pytest.fixture
-def emulator_process() -> Iterator[tuple[str, str]]:
-    """An emulator in its own process with 100,000 finished tasks.
+def page_server() -> Iterator[str]:
+    """A summaries server in its own process (tests/page_server.py) with 100,000 items.
 
-    tracemalloc counts every allocation of this process: serving pages from here
-    would both blur the client's figure and slow the run tenfold.
+    tracemalloc counts every allocation of this process: serving pages from here would
+    blur the client's figure, and the emulator's full entities would slow the run.
     """
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    token = "memory-test-token"
-    command = [sys.executable, "-m", "qarnot_async.emulator", "--port", str(port)]
-    proc = subprocess.Popen(
-        [*command, "--token", token, "--preload-tasks", "100000"],
-        stdout=subprocess.DEVNULL,
+    with subprocess.Popen(
+        [sys.executable, str(PAGE_SERVER), "100000"],
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/__emulator/stats", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("the emulator process did not start") from None
-                time.sleep(0.1)
-        yield url, token
-    finally:
-        proc.terminate()
-        proc.wait(10)
+        text=True,
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            port = proc.stdout.readline().strip()  # printed once it listens
+            assert port.isdigit(), "the page server did not start"
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
 
 
-async def _peak(url: str, token: str, n: int) -> int:
+async def _peak(url: str, n: int) -> int:
     gc.collect()
-    async with Client(token, cluster_url=url) as c:
+    async with Client("memory-test-token", cluster_url=url) as c:
         tracemalloc.start()
         try:
             count = 0
-            async for _ in c.tasks.paginate_summaries(page_size=1000, prefetch=1, limit=n):
+            async for _ in c.tasks.summaries.paginate(page_size=1000, prefetch=1, limit=n):
                 count += 1
             _, peak = tracemalloc.get_traced_memory()
         finally:
@@ -218,7 +224,8 @@ async def _peak(url: str, token: str, n: int) -> int:
     return peak
 
 
-async def test_memory_stays_flat(emulator_process: tuple[str, str]) -> None:
-    small = await _peak(*emulator_process, 10_000)
-    large = await _peak(*emulator_process, 100_000)
+async def test_memory_stays_flat(page_server: str) -> None:
+    """Streaming 100,000 summaries holds no more than streaming 10,000: a few pages."""
+    small = await _peak(page_server, 10_000)
+    large = await _peak(page_server, 100_000)
     assert large < 2 * small, (small, large)

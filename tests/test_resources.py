@@ -127,7 +127,8 @@ async def test_every_operation_is_reachable(qarnot_emulator: Emulator) -> None:
     async with emu.client() as c:
         # account and catalogue
         await c.account.ping()
-        await c.account.status()
+        # GET /status twins GET / (ping): reached through the public low-level path.
+        assert (await c.request("GET", "/status")).status == 200
         info = await c.account.info()
         assert info.email == "emulator@qarnot.local"
         assert (await c.account.settings())["storage"] is None
@@ -148,10 +149,10 @@ async def test_every_operation_is_reachable(qarnot_emulator: Emulator) -> None:
         )
         assert (await c.pools.get(pool)).name == "pool"
         assert pool in [p.uuid for p in await c.pools.list()]
-        assert pool in [p.uuid for p in await c.pools.list_summaries()]
+        assert pool in [p.uuid for p in await c.pools.summaries.list()]
         assert [p.uuid for p in await c.pools.search(F.uuid == pool)] == [pool]
-        assert [p.uuid for p in (await c.pools.page()).data] == [pool]
-        assert [p.uuid for p in (await c.pools.summaries_page()).data] == [pool]
+        assert [p.uuid for p in (await c.pools.page()).items] == [pool]
+        assert [p.uuid for p in (await c.pools.summaries.page()).items] == [pool]
         await c.pools.update(pool, PoolUpdate(constants={"K": "v"}))
         assert (await c.pools.get(pool)).constants["K"] == "v"
         await c.pools.sync_resources(pool)
@@ -178,7 +179,7 @@ async def test_every_operation_is_reachable(qarnot_emulator: Emulator) -> None:
         assert (await c.jobs.get(job)).use_dependencies is True
         assert job in [j.uuid for j in await c.jobs.list()]
         assert [j.uuid for j in await c.jobs.search(F.uuid == job)] == [job]
-        assert [j.uuid for j in (await c.jobs.page()).data] == [job]
+        assert [j.uuid for j in (await c.jobs.page()).items] == [job]
         assert [j.uuid for j in await c.pools.jobs(pool)] == [job]
         more = await c.jobs.create_many([JobCreate(name="j2"), JobCreate(name="j3")])
         assert len(more.uuids) == 2
@@ -195,10 +196,10 @@ async def test_every_operation_is_reachable(qarnot_emulator: Emulator) -> None:
         many = await c.tasks.create_many([task(f"m{i}") for i in range(3)])
         assert len(many.uuids) == 3
         assert uuid in [t.uuid for t in await c.tasks.list()]
-        assert uuid in [t.uuid for t in await c.tasks.list_summaries()]
+        assert uuid in [t.uuid for t in await c.tasks.summaries.list()]
         assert [t.uuid for t in await c.tasks.search(F.uuid == uuid)] == [uuid]
-        assert len((await c.tasks.page(max_results=2)).data) == 2
-        assert len((await c.tasks.summaries_page(max_results=3)).data) == 3
+        assert len((await c.tasks.page(page_size=2)).items) == 2
+        assert len((await c.tasks.summaries.page(page_size=3)).items) == 3
         await c.tasks.update(uuid, TaskUpdate(tags=["x"]))
         assert (await c.tasks.get(uuid)).tags == ("x",)
         await c.tasks.sync_resources(uuid)

@@ -21,6 +21,7 @@ from qarnot_async import (
     WaitTimeoutError,
 )
 from qarnot_async.emulator import Emulator
+from qarnot_async.filters import F
 from qarnot_async.models import JobCreate, PoolCreate, PoolState, TaskCreate, TaskState
 from qarnot_async.polling import PollPolicy, StateChange
 
@@ -268,3 +269,25 @@ async def test_follow_stderr_reads_to_the_end(qarnot_emulator: Emulator) -> None
         assert "".join(chunks) == await c.tasks.stderr(uuid)
         with pytest.raises(InvalidInputError, match="interval"):
             [chunk async for chunk in c.tasks.follow_stderr(uuid, interval=0)]
+
+
+async def test_waits_take_entities_and_summaries_on_every_collection(
+    qarnot_emulator: Emulator,
+) -> None:
+    emu = qarnot_emulator
+    async with emu.client(poll=FAST) as c:
+        pool = await c.pools.create(PoolCreate(name="p", profile="docker-batch", instance_count=1))
+        inputs = [JobCreate(name=f"j{i}", pool_uuid=pool) for i in range(2)]
+        jobs = (await c.jobs.create_many(inputs)).uuids
+        uuid = await c.tasks.create(task("t", job_uuid=jobs[0], instance_count=1))
+        [summary] = (await c.tasks.summaries.page(F.uuid == uuid)).items
+        async with clock(emu):
+            assert (await c.pools.wait(await c.pools.get(pool))).state is PoolState.FULLY_EXECUTING
+            assert (await c.tasks.wait(summary)).state is TaskState.SUCCESS
+            for job in jobs:
+                await c.jobs.terminate(job)
+            finished = [j.uuid async for j in c.jobs.as_completed(await c.jobs.search())]
+            assert sorted(finished) == sorted(jobs)
+            await c.pools.close(pool)
+            [closed] = [p async for p in c.pools.as_completed(await c.pools.summaries.list())]
+            assert closed.state is PoolState.CLOSED

@@ -1,6 +1,14 @@
-"""The resources hung off :class:`~qarnot_async.Client`: ``client.tasks`` and friends."""
+"""The resources hung off :class:`~qarnot_async.Client`: ``client.tasks`` and friends.
 
-from ._base import CreateResult, CreateResults
+Resources see the client only through the narrow :class:`Requester` protocol (one
+request path and the poller), so they never import the client.
+"""
+
+from ._collection import Collection
+from ._creating import CreateResult, CreateResults
+from ._listing import Listing
+from ._paging import OffsetPageReader, PageReader
+from ._requester import Requester
 from .catalog import Account, Hardware, Profiles
 from .jobs import Jobs
 from .pools import Pools
@@ -8,11 +16,16 @@ from .tasks import Tasks
 
 __all__ = [
     "Account",
+    "Collection",
     "CreateResult",
     "CreateResults",
     "Hardware",
     "Jobs",
+    "Listing",
+    "OffsetPageReader",
+    "PageReader",
     "Pools",
     "Profiles",
+    "Requester",
     "Tasks",
 ]

@@ -10,51 +10,48 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import attrs
 
 from ..errors import BadRequestError, NotFoundError
 from ..filters import F
-from ..models import TokenPage
-from ._base import Resource, route
+from ._checks import item_route
+from ._paging import PageReader
+from ._requests import Calls
+from ._waiting import is_final
 
 __all__ = ["PagedStateSource"]
 
 _log = logging.getLogger("qarnot_async")
 
 
+@attrs.define(kw_only=True, eq=False)
 class PagedStateSource:
-    """A :class:`~qarnot_async.polling.StateSource` over a resource's paginate routes."""
+    """A :class:`~qarnot_async.polling.StateSource` over one collection's paginate routes.
 
-    def __init__(
-        self,
-        resource: Resource,
-        *,
-        kind: str,
-        collection: str,
-        summary_cls: type,
-        summary_route: str,
-        entity_cls: type,
-        entity_route: str,
-        is_final: Callable[[Any], bool],
-    ) -> None:
-        self._resource = resource
-        self._kind = kind
-        self._collection = collection
-        self._summary = (summary_cls, summary_route)
-        self._entity = (entity_cls, entity_route)
-        self._is_final = is_final
-        self.fallback = False
-        """True once the service refused the Uuid filter: one GET per uuid since."""
+    Attributes:
+        calls: the requests of the collection.
+        kind: the poller's name for the collection (``"task"``...).
+        collection: the collection's route, e.g. ``/tasks`` (``GET /tasks/{uuid}``
+            serves the fallback).
+        states_route: the class and paginate route that serve states (summaries when
+            the collection has them: lighter).
+        entities_route: the class and paginate route that serve full entities.
+        fallback: True once the service refused the Uuid filter: one GET per uuid since.
+    """
 
-    @property
-    def kind(self) -> str:
-        """``"task"``, ``"pool"`` or ``"job"``."""
-        return self._kind
+    calls: Calls
+    kind: str
+    collection: str
+    states_route: tuple[type, str]
+    entities_route: tuple[type, str]
+    fallback: bool = attrs.field(default=False, init=False)
 
     def is_final(self, state: Any) -> bool:
-        """Whether ``state`` can no longer change."""
-        return self._is_final(state)
+        """Whether ``state`` can no longer change (its ``is_final``)."""
+        return is_final(state)
 
     def describe(self, call: str, uuid: str) -> str:
         """The request that asked for ``uuid`` in ``call`` (``"states"``, ``"entities"``).
@@ -63,22 +60,24 @@ class PagedStateSource:
         uuid the answer left out.
         """
         if self.fallback:
-            return f"GET {route(self._collection.strip('/'), uuid)}"
-        _, page_route = self._summary if call == "states" else self._entity
+            return f"GET {item_route(self.collection, uuid)}"
+        _, page_route = self.states_route if call == "states" else self.entities_route
         return f"POST {page_route}"
 
     async def states(self, uuids: Sequence[str]) -> Mapping[str, Any]:
         """The summaries of ``uuids``; a uuid the service does not know is left out."""
-        return await self._fetch(*self._summary, uuids)
+        return await self._fetch(*self.states_route, uuids)
 
     async def entities(self, uuids: Sequence[str]) -> Mapping[str, Any]:
         """The full entities of ``uuids``; a uuid the service does not know is left out."""
-        return await self._fetch(*self._entity, uuids)
+        return await self._fetch(*self.entities_route, uuids)
 
     async def _fetch(self, cls: type, page_route: str, uuids: Sequence[str]) -> dict[str, Any]:
         if not self.fallback:
             try:
-                return await self._paged(cls, page_route, uuids)
+                wanted = F.uuid.in_(uuids)
+                reader: PageReader[Any] = PageReader(self.calls, cls, page_route, filter=wanted)
+                return await self._paged(reader, uuids)
             except BadRequestError as exc:
                 self.fallback = True
                 _log.warning(
@@ -86,36 +85,26 @@ class PagedStateSource:
                     "GET each from now on",
                     page_route,
                     exc.message,
-                    self._kind,
+                    self.kind,
                 )
         return await self._one_by_one(cls, uuids)
 
-    async def _paged(self, cls: type, page_route: str, uuids: Sequence[str]) -> dict[str, Any]:
+    @staticmethod
+    async def _paged(reader: PageReader[Any], uuids: Sequence[str]) -> dict[str, Any]:
         found: dict[str, Any] = {}
         token: str | None = None
-        wanted = F.uuid.in_(uuids)
         while True:
-            page: TokenPage[Any] = await self._resource._token_page(
-                cls,
-                page_route,
-                token=token,
-                filter=wanted,
-                max_results=len(uuids),
-                order_by=None,
-                descending=False,
-            )
-            for item in page.data:
+            page = await reader(token, len(uuids))
+            for item in page.items:
                 found[item.uuid] = item
             token = page.next_token
-            if not page.is_truncated or not token or len(found) >= len(uuids):
+            if token is None or len(found) >= len(uuids):
                 return found
 
     async def _one_by_one(self, cls: type, uuids: Sequence[str]) -> dict[str, Any]:
         async def get(uuid: str) -> Any:
             try:
-                return await self._resource._one(
-                    cls, "GET", route(self._collection.strip("/"), uuid)
-                )
+                return await self.calls.read(cls, "GET", item_route(self.collection, uuid))
             except NotFoundError:
                 return None
 

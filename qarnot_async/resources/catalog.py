@@ -4,20 +4,24 @@ catalogue of the service and of the account."""
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..errors import InvalidInputError
 from ..models import (
     ApiVersion,
     CpuModelConstraint,
     HardwareConstraint,
-    OffsetPage,
     Profile,
     Settings,
     UserInfo,
 )
-from ..pagination import AsyncPaginator
-from ._base import Resource, check_uuid_arg, route
+from ..pagination import AsyncPaginator, Page
+from ._checks import check_uuid_arg, clamp_page_size, route
+from ._paging import OffsetPageReader, stream
+from ._requests import Resource
+
+if TYPE_CHECKING:
+    from ._requester import Requester
 
 __all__ = ["Account", "Hardware", "Profiles"]
 
@@ -26,29 +30,29 @@ HARDWARE_PAGE_MAX = 50
 
 
 class Hardware(Resource):
-    """The hardware constraints the service offers (Limit/Offset paging)."""
+    """The hardware constraints the service offers (``Limit``/``Offset`` paging behind
+    the same :class:`~qarnot_async.pagination.Page` and paginator as token paging: a
+    page's ``next_token`` is the offset of the next one)."""
+
+    def __init__(self, requester: Requester) -> None:
+        super().__init__(requester)
+        self._reader = OffsetPageReader(self._calls, HardwareConstraint, "/hardware-constraints")
 
     async def page(
-        self, *, limit: int = HARDWARE_PAGE_MAX, offset: int = 0
-    ) -> OffsetPage[HardwareConstraint]:
+        self, *, token: str | None = None, page_size: int = HARDWARE_PAGE_MAX
+    ) -> Page[HardwareConstraint]:
         """``GET /hardware-constraints?Limit=&Offset=``: one page of constraints.
 
+        ``token``: a page's ``next_token`` (``None``: the first page); ``page_size`` is
+        capped at 50.
+
         Raises:
-            InvalidInputError: a limit outside 1..50 or a negative offset.
+            InvalidInputError: a ``page_size`` below 1 or a ``token`` not from this route.
         """
-        if not 1 <= limit <= HARDWARE_PAGE_MAX:
-            raise InvalidInputError("limit", f"must be between 1 and {HARDWARE_PAGE_MAX}", limit)
-        if offset < 0:
-            raise InvalidInputError("offset", "must be >= 0", offset)
-        return await self._one(
-            OffsetPage[HardwareConstraint],
-            "GET",
-            "/hardware-constraints",
-            params={"Limit": str(limit), "Offset": str(offset)},
-        )
+        return await self._reader(token, clamp_page_size(page_size, HARDWARE_PAGE_MAX))
 
     async def list(self) -> builtins.list[HardwareConstraint]:
-        """Every hardware constraint, walking the Limit/Offset pages."""
+        """Every hardware constraint, walking the pages."""
         return [c async for c in self.paginate()]
 
     def paginate(
@@ -59,10 +63,10 @@ class Hardware(Resource):
         start_token: str | None = None,
         prefetch: int = 1,
     ) -> AsyncPaginator[HardwareConstraint]:
-        """Stream the hardware constraints behind the same interface as token paging."""
-        return self._offset_paginator(
-            HardwareConstraint,
-            "/hardware-constraints",
+        """Stream the hardware constraints: ``page_size`` per request (at most 50),
+        ``limit`` in all (see :class:`~qarnot_async.pagination.AsyncPaginator`)."""
+        return stream(
+            self._reader,
             page_size=page_size,
             limit=limit,
             start_token=start_token,
@@ -72,11 +76,15 @@ class Hardware(Resource):
 
     async def search_cpu(self, model: str) -> builtins.list[CpuModelConstraint]:
         """``GET /hardware-constraints/cpu-model-constraints/search?cpuModel=``: the CPU
-        model constraints whose model matches ``model``."""
+        model constraints whose model matches ``model``.
+
+        Raises:
+            InvalidInputError: an empty ``model``.
+        """
         if not isinstance(model, str) or not model.strip():
             raise InvalidInputError("model", "a non-empty CPU model text is needed", model)
-        return await self._many(
-            CpuModelConstraint,
+        return await self._calls.read(
+            list[CpuModelConstraint],
             "GET",
             "/hardware-constraints/cpu-model-constraints/search",
             params={"cpuModel": model},
@@ -88,8 +96,7 @@ class Profiles(Resource):
 
     async def list(self) -> builtins.list[str]:
         """``GET /profiles``: the names of the profiles this account may use."""
-        data: Any = await self._json("GET", "/profiles")
-        return [str(name) for name in data or []]
+        return await self._calls.read(list[str], "GET", "/profiles")
 
     async def get(self, name: str) -> Profile:
         """``GET /profiles/{name}``: a profile's constants and licenses.
@@ -97,36 +104,33 @@ class Profiles(Resource):
         Raises:
             NotFoundError: no such profile.
         """
-        return await self._one(Profile, "GET", route("profiles", check_uuid_arg(name, "name")))
+        return await self._calls.read(
+            Profile, "GET", route("profiles", check_uuid_arg(name, "name"))
+        )
 
 
 class Account(Resource):
-    """The account, its quotas, and the service's own status."""
+    """The account, its quotas, and the service's availability."""
 
     async def info(self) -> UserInfo:
         """``GET /info``: the user, quotas and usage."""
-        return await self._one(UserInfo, "GET", "/info")
+        return await self._calls.read(UserInfo, "GET", "/info")
 
     async def settings(self) -> Settings:
         """``GET /settings``: the service's public settings."""
-        return Settings(await self._json("GET", "/settings") or {})
+        return await self._calls.read(Settings, "GET", "/settings")
 
     async def versions(self) -> builtins.list[ApiVersion]:
         """``GET /versions``: the API versions and their end of life."""
-        return await self._many(ApiVersion, "GET", "/versions")
-
-    async def status(self) -> None:
-        """``GET /status``: check that the service is up and the token valid.
-
-        Raises:
-            AuthenticationError: the token is refused.
-        """
-        await self._send("GET", "/status")
+        return await self._calls.read(list[ApiVersion], "GET", "/versions")
 
     async def ping(self) -> None:
-        """``GET /`` (the API root): check availability and authentication.
+        """``GET /`` (the API root): check that the service is up and the token valid.
+
+        (``GET /status`` answers the same question; ``client.request("GET", "/status")``
+        reaches it.)
 
         Raises:
             AuthenticationError: the token is refused.
         """
-        await self._send("GET", "")
+        await self._calls.send("GET", "")

@@ -1,0 +1,299 @@
+"""Duplicate-safe creation, one at a time or in bulk, and its results.
+
+Every creation input gets a shortname (generated when it has none) before it is sent,
+and creations are retried when an attempt may have been lost. A retry that finds its
+shortname taken looks the shortname up: if the entity there has the input's name, the
+lost attempt landed and its uuid is the answer; otherwise the conflict is real. So a
+batch submitter never pays twice for one input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid as uuid_module
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
+
+import attrs
+
+from .._converter import structure, unstructure
+from ..errors import (
+    APIError,
+    BulkCreateError,
+    ConflictError,
+    DecodeError,
+    InvalidInputError,
+    QarnotError,
+)
+from ..filters import F
+from ..models import IdResponse, MultiResponse
+from ._checks import check_positive, expect, item_route
+from ._paging import search_request
+from ._requests import Calls
+
+__all__ = ["CreateResult", "CreateResults", "Creator", "new_shortname"]
+
+ProgressCallback = Callable[[int, int], None]
+"""``on_progress(done, total)``: items answered so far, out of all."""
+
+# A failure to report for an item: (offset in its chunk, status, message).
+_Failure = tuple[int, int, str | None]
+
+
+@attrs.frozen(slots=True)
+class CreateResult:
+    """The outcome of one item of a bulk creation.
+
+    ``uuid`` is set when the item was created (``ok``); otherwise ``status`` and
+    ``message`` say why not (``status`` 0: no answer came back for it).
+    """
+
+    index: int
+    uuid: str | None
+    status: int
+    message: str | None = None
+    shortname: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the item was created."""
+        return self.uuid is not None
+
+
+class CreateResults(Sequence[CreateResult]):
+    """One :class:`CreateResult` per input, in input order. Partial failure is data."""
+
+    __slots__ = ("_results",)
+
+    def __init__(self, results: Sequence[CreateResult]) -> None:
+        self._results = list(results)
+
+    @overload
+    def __getitem__(self, index: int) -> CreateResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[CreateResult]: ...
+    def __getitem__(self, index: int | slice) -> CreateResult | Sequence[CreateResult]:
+        return self._results[index]
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def __iter__(self) -> Iterator[CreateResult]:
+        return iter(self._results)
+
+    def __repr__(self) -> str:
+        return f"CreateResults(ok={len(self.uuids)}, failed={len(self.failures)})"
+
+    @property
+    def uuids(self) -> list[str]:
+        """The uuids of the created items, in input order."""
+        return [r.uuid for r in self._results if r.uuid is not None]
+
+    @property
+    def failures(self) -> list[CreateResult]:
+        """The items that were not created."""
+        return [r for r in self._results if r.uuid is None]
+
+    def raise_for_errors(self) -> None:
+        """Raise one :class:`BulkCreateError` listing every failed index, if any."""
+        failures = self.failures
+        if failures:
+            raise BulkCreateError([(r.index, r.status, r.message or "") for r in failures])
+
+
+def new_shortname() -> str:
+    """A shortname unique enough to recognise our own creation after a lost answer."""
+    return f"qa-{uuid_module.uuid4().hex}"
+
+
+def _with_shortname(item: Any) -> Any:
+    """The input itself, or a copy given a fresh shortname when it has none."""
+    if item.shortname is None:
+        return attrs.evolve(item, shortname=new_shortname())
+    return item
+
+
+def _is_ours(found: Any, item: Any) -> bool:
+    """Whether the entity found under ``item``'s shortname is ``item`` landed unseen.
+
+    An input without a name (a clone keeping the original's) is recognised by its
+    shortname alone.
+    """
+    return found is not None and (item.name is None or found.name == item.name)
+
+
+class Creator:
+    """Duplicate-safe creation on one collection (``/tasks``, ``/pools``, ``/jobs``).
+
+    Args:
+        calls: the requests of the collection.
+        collection: the collection's route, e.g. ``/tasks``.
+        entity_cls: its entity class, used to read the shortname lookups.
+    """
+
+    __slots__ = ("_calls", "_entities", "_route")
+
+    def __init__(self, calls: Calls, collection: str, entity_cls: type) -> None:
+        self._calls = calls
+        self._route = collection
+        self._entities: Any = list[entity_cls]  # type: ignore[valid-type]
+
+    async def create(self, item: Any, cls: type, field: str) -> str:
+        """``POST <collection>``: check ``item`` is a ``cls`` and create it; its uuid.
+
+        Raises:
+            InvalidInputError: ``item`` is not a ``cls`` (named ``field``); nothing is sent.
+            DecodeError: the answer holds no uuid.
+        """
+        expect(item, cls, field)
+        return await self._post(self._route, _with_shortname(item))
+
+    async def create_from(self, uuid: str, action: str, overrides: Any, cls: type) -> str:
+        """``POST <collection>/{uuid}/<action>`` (clone, retry...): a new entity made from
+        an existing one, duplicate-safe like :meth:`create`; its uuid."""
+        if overrides is None:
+            overrides = cls()
+        expect(overrides, cls, "overrides")
+        target = item_route(self._route, uuid, action)
+        return await self._post(target, _with_shortname(overrides))
+
+    async def create_all(
+        self,
+        items: Sequence[Any],
+        cls: type,
+        field: str,
+        *,
+        chunk_size: int,
+        concurrency: int,
+        on_progress: ProgressCallback | None,
+    ) -> CreateResults:
+        """Check every input before anything is sent, then create them in chunks of
+        ``chunk_size``, ``concurrency`` chunks at a time; one result per input.
+
+        Raises:
+            InvalidInputError: an item is not a ``cls``, two share a shortname, or a
+                ``chunk_size`` or ``concurrency`` below 1. Nothing is sent.
+        """
+        check_positive(chunk_size, "chunk_size")
+        check_positive(concurrency, "concurrency")
+        for i, item in enumerate(items):
+            expect(item, cls, f"{field}[{i}]")
+        named = [_with_shortname(item) for item in items]
+        _check_unique_shortnames(named, field)
+        results: list[CreateResult | None] = [None] * len(named)
+        gate = asyncio.Semaphore(concurrency)
+        done = 0
+
+        async def send(start: int) -> None:
+            nonlocal done
+            chunk = named[start : start + chunk_size]
+            async with gate:
+                await self._post_chunk(start, chunk, results)
+            done += len(chunk)
+            if on_progress is not None:
+                on_progress(done, len(named))
+
+        await asyncio.gather(*(send(start) for start in range(0, len(named), chunk_size)))
+        return CreateResults([r for r in results if r is not None])
+
+    async def _post(self, target: str, item: Any) -> str:
+        """POST one creation, retried safely: its shortname makes a repeat recognisable."""
+        try:
+            answer = await self._calls.read(
+                IdResponse, "POST", target, json_body=unstructure(item), idempotent=True
+            )
+        except ConflictError as exc:
+            # Only a retry can have been preceded by an attempt that landed unseen.
+            if exc.attempt > 1:
+                found = await self._find([item.shortname])
+                entity: Any = found.get(item.shortname)
+                if _is_ours(entity, item):
+                    return str(entity.uuid)
+            raise
+        return answer.uuid
+
+    async def _find(self, shortnames: Sequence[str]) -> dict[str, Any]:
+        """The entities holding ``shortnames`` (one search for the lot), by shortname."""
+        body = search_request(
+            F.shortname.in_(shortnames),
+            select=["Uuid", "Shortname", "Name"],
+            limit=len(shortnames),
+        )
+        found = await self._calls.read(
+            self._entities, "POST", f"{self._route}/search", json_body=body
+        )
+        return {e.shortname: e for e in found if e.shortname and e.uuid}
+
+    async def _post_chunk(
+        self, start: int, chunk: Sequence[Any], results: list[CreateResult | None]
+    ) -> None:
+        where = f"POST {self._route}"
+        try:
+            response = await self._calls.send(
+                "POST", self._route, json_body=unstructure(list(chunk)), idempotent=True
+            )
+            answers = structure(response.json(), list[MultiResponse], where=where)
+            if len(answers) != len(chunk):
+                raise DecodeError(
+                    "$", f"expected one result per item ({len(chunk)})", answers, where=where
+                )
+        except APIError as exc:
+            # The whole chunk was refused (or answered oddly after retries): some items
+            # may still have landed on an earlier attempt, so look before reporting.
+            failed = [(i, exc.status, exc.message) for i in range(len(chunk))]
+            await self._settle(start, chunk, failed, results)
+            return
+        except QarnotError as exc:
+            await self._settle(start, chunk, [(i, 0, str(exc)) for i in range(len(chunk))], results)
+            return
+        conflicted: list[_Failure] = []
+        for offset, (item, answer) in enumerate(zip(chunk, answers, strict=True)):
+            status = answer.status_code or 200
+            if answer.uuid and 200 <= status < 300:
+                results[start + offset] = CreateResult(
+                    start + offset, answer.uuid, status, None, item.shortname
+                )
+            elif status == 409 and response.attempt > 1:
+                # Taken on a retry: maybe by this very chunk's lost first attempt.
+                conflicted.append((offset, status, answer.message))
+            else:
+                results[start + offset] = CreateResult(
+                    start + offset, None, status, answer.message, item.shortname
+                )
+        if conflicted:
+            await self._settle(start, chunk, conflicted, results)
+
+    async def _settle(
+        self,
+        start: int,
+        chunk: Sequence[Any],
+        failed: Sequence[_Failure],
+        results: list[CreateResult | None],
+    ) -> None:
+        """Report items as created when their shortname and name are found on the
+        service, else with the failure given for them."""
+        try:
+            found = await self._find([chunk[offset].shortname for offset, _, _ in failed])
+        except QarnotError:
+            found = {}
+        for offset, status, message in failed:
+            item = chunk[offset]
+            entity: Any = found.get(item.shortname)
+            if _is_ours(entity, item):
+                result = CreateResult(start + offset, str(entity.uuid), 200, None, item.shortname)
+            else:
+                result = CreateResult(start + offset, None, status, message, item.shortname)
+            results[start + offset] = result
+
+
+def _check_unique_shortnames(items: Sequence[Any], field: str) -> None:
+    """Refuse a batch where two inputs share a shortname (one would shadow the other)."""
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.shortname in seen:
+            raise InvalidInputError(
+                f"{field}[{i}].shortname",
+                "two inputs share this shortname; shortnames are unique per account",
+                item.shortname,
+            )
+        seen.add(item.shortname)

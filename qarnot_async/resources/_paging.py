@@ -1,0 +1,209 @@
+"""Reading paged routes: request bodies built from the paging models, answers read into
+the one :class:`~qarnot_async.pagination.Page` type.
+
+A page reader is a small function object: ``await reader(cursor, size)`` returns the
+page at ``cursor`` (``None``: the first). :class:`~qarnot_async.pagination.AsyncPaginator`
+streams over it, ``page()`` calls it once, and the poller's state source reads the
+states of many uuids with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from .._converter import unstructure
+from ..errors import InvalidInputError
+from ..filters import FilterLike, to_wire
+from ..models import DataDetailRequest, OffsetPage, OrderType, PageRequest, TokenPage
+from ..pagination import AsyncPaginator, Page
+from ._checks import check_positive
+from ._requests import Calls
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "OffsetPageReader",
+    "PageReader",
+    "page_request",
+    "search_request",
+    "stream",
+]
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 1000
+"""The largest ``maximumResults`` the SDK asks for: no document states the service's
+limit, and larger pages only cost memory."""
+
+
+def page_request(
+    *,
+    filter: dict[str, Any] | None,
+    token: str | None,
+    page_size: int,
+    order_by: str | None,
+    descending: bool,
+) -> dict[str, Any]:
+    """The body of ``POST …/paginate`` (a :class:`~qarnot_async.models.PageRequest`).
+
+    ``filter`` is already in wire form; ``order_by`` is a wire field name.
+    """
+    order_type = None
+    if order_by is not None:  # the service reads orderType only alongside orderBy
+        order_type = OrderType.DESC if descending else OrderType.ASC
+    body: dict[str, Any] = unstructure(
+        PageRequest(
+            token=token,
+            filter=filter,
+            maximum_results=page_size,
+            order_by=order_by,
+            order_type=order_type,
+        )
+    )
+    return body
+
+
+def search_request(
+    filter: FilterLike | None, *, select: Sequence[str] | None, limit: int | None
+) -> dict[str, Any]:
+    """The body of ``POST …/search`` (a :class:`~qarnot_async.models.DataDetailRequest`).
+
+    Raises:
+        InvalidInputError: a ``limit`` below 1, a ``select`` that is not a list of names,
+            or a filter that is neither a Filter nor a dict.
+    """
+    check_positive(limit, "limit")
+    body: dict[str, Any] = unstructure(
+        DataDetailRequest(select=select or None, filter=to_wire(filter), maximum_results=limit)
+    )
+    return body
+
+
+class PageReader(Generic[T]):
+    """Reads the pages of one query on a token-paged route (``POST …/paginate``).
+
+    Args:
+        calls: the requests of the resource.
+        cls: what each item is read as (``Task``, ``TaskSummary``...).
+        route: the paginate route, e.g. ``/tasks/summaries/paginate``.
+        filter: which items (a :class:`~qarnot_async.filters.Filter` or its wire dict).
+        order_by: the wire name of the field to sort on, or ``None``.
+        descending: sort in descending order (with ``order_by``).
+    """
+
+    __slots__ = ("_calls", "_page_cls", "descending", "filter", "order_by", "route")
+
+    def __init__(
+        self,
+        calls: Calls,
+        cls: type[T],
+        route: str,
+        *,
+        filter: FilterLike | None = None,
+        order_by: str | None = None,
+        descending: bool = False,
+    ) -> None:
+        self._calls = calls
+        self._page_cls: Any = TokenPage[cls]  # type: ignore[valid-type]
+        self.route = route
+        self.filter = to_wire(filter)  # once, not per page
+        self.order_by = order_by
+        self.descending = descending
+
+    @property
+    def query(self) -> dict[str, Any]:
+        """What identifies this query; resume tokens record it."""
+        return {
+            "route": self.route,
+            "filter": self.filter,
+            "order": self.order_by,
+            "desc": self.descending,
+        }
+
+    async def __call__(self, cursor: str | None, size: int) -> Page[T]:
+        """The page at ``cursor`` (``None``: the first), with at most ``size`` items."""
+        body = page_request(
+            filter=self.filter,
+            token=cursor,
+            page_size=size,
+            order_by=self.order_by,
+            descending=self.descending,
+        )
+        page: TokenPage[T] = await self._calls.read(
+            self._page_cls, "POST", self.route, json_body=body
+        )
+        more = page.has_more
+        return Page(
+            items=list(page.data),
+            next_token=page.next_token if more else None,
+            total=page.total,
+            is_truncated=more,
+        )
+
+
+class OffsetPageReader(Generic[T]):
+    """Reads the pages of a ``Limit``/``Offset`` route (``GET /hardware-constraints``).
+
+    The cursor is the offset of the page's first item, as decimal text, so offset
+    paging looks like token paging to the caller.
+    """
+
+    __slots__ = ("_calls", "_page_cls", "route")
+
+    def __init__(self, calls: Calls, cls: type[T], route: str) -> None:
+        self._calls = calls
+        self._page_cls: Any = OffsetPage[cls]  # type: ignore[valid-type]
+        self.route = route
+
+    @property
+    def query(self) -> dict[str, Any]:
+        """What identifies this query; resume tokens record it."""
+        return {"route": self.route}
+
+    async def __call__(self, cursor: str | None, size: int) -> Page[T]:
+        """The page starting at offset ``cursor`` (``None``: 0), with at most ``size`` items.
+
+        Raises:
+            InvalidInputError: ``cursor`` is not a ``next_token`` of this route.
+        """
+        offset = _offset(cursor)
+        page: OffsetPage[T] = await self._calls.read(
+            self._page_cls, "GET", self.route, params={"Limit": str(size), "Offset": str(offset)}
+        )
+        end = offset + len(page.data)
+        more = bool(page.data) and (page.total is None or end < page.total)
+        return Page(
+            items=list(page.data),
+            next_token=str(end) if more else None,
+            total=page.total,
+            is_truncated=more,
+        )
+
+
+def _offset(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not isinstance(cursor, str) or not cursor.isdigit():
+        raise InvalidInputError("token", "not a next_token of this listing", cursor)
+    return int(cursor)
+
+
+def stream(
+    reader: PageReader[T] | OffsetPageReader[T],
+    *,
+    page_size: int,
+    limit: int | None,
+    start_token: str | None,
+    prefetch: int,
+    max_page_size: int = MAX_PAGE_SIZE,
+) -> AsyncPaginator[T]:
+    """An :class:`~qarnot_async.pagination.AsyncPaginator` over ``reader``'s pages."""
+    return AsyncPaginator(
+        reader,
+        query=reader.query,
+        page_size=page_size,
+        limit=limit,
+        start_token=start_token,
+        prefetch=prefetch,
+        max_page_size=max_page_size,
+    )

@@ -1,0 +1,119 @@
+"""Paged routes (qarnot_async/resources/_paging.py): bodies built from the paging
+models, answers read into the one Page type."""
+
+from __future__ import annotations
+
+import pytest
+from fake_requester import FakeRequester, summaries_page
+
+from qarnot_async import DecodeError, InvalidInputError, TaskSummary
+from qarnot_async.filters import F
+from qarnot_async.models import HardwareConstraint
+from qarnot_async.pagination import Page
+from qarnot_async.resources._paging import (
+    OffsetPageReader,
+    PageReader,
+    page_request,
+    search_request,
+    stream,
+)
+from qarnot_async.resources._requests import Calls
+
+IN = {"operator": "In", "field": "Uuid", "values": ["a", "b"]}
+
+
+def test_page_request_is_the_page_request_model_on_the_wire() -> None:
+    assert page_request(filter=None, token=None, page_size=10, order_by=None, descending=True) == {
+        "maximumResults": 10
+    }  # no orderType without orderBy
+    assert page_request(filter=IN, token="t2", page_size=5, order_by="name", descending=True) == {
+        "token": "t2",
+        "filter": IN,
+        "maximumResults": 5,
+        "orderBy": "name",
+        "orderType": "DESC",
+    }
+
+
+def test_search_request_is_the_data_detail_request_model_on_the_wire() -> None:
+    assert search_request(F.uuid.in_(["a", "b"]), select=["Uuid"], limit=2) == {
+        "filter": IN,
+        "select": {"fields": ["Uuid"]},
+        "maximumResults": 2,
+    }
+    assert search_request(None, select=None, limit=None) == {}
+    with pytest.raises(InvalidInputError, match="limit"):
+        search_request(None, select=None, limit=0)
+    with pytest.raises(InvalidInputError, match="filter"):
+        search_request("State == 1", select=None, limit=None)  # type: ignore[arg-type]
+
+
+async def test_page_reader_reads_one_page() -> None:
+    fake = FakeRequester()
+    fake.answer(
+        "POST",
+        "/tasks/summaries/paginate",
+        summaries_page([{"uuid": "a", "state": "Success"}], next_token="n1"),
+        {"data": [{"uuid": "b"}], "isTruncated": False, "nextToken": "stale", "total": 2},
+    )
+    reader = PageReader(
+        Calls(fake), TaskSummary, "/tasks/summaries/paginate", filter=F.uuid.in_(["a", "b"])
+    )
+    first = await reader(None, 2)
+    assert first == Page(items=[first.items[0]], next_token="n1", total=None, is_truncated=True)
+    assert isinstance(first.items[0], TaskSummary)
+    last = await reader("n1", 2)
+    # A token on a page that is not truncated leads nowhere: the last page has none.
+    assert (last.next_token, last.is_truncated, last.total) == (None, False, 2)
+    assert fake.calls[1].body == {"token": "n1", "filter": IN, "maximumResults": 2}
+    assert reader.query == {
+        "route": "/tasks/summaries/paginate",
+        "filter": IN,
+        "order": None,
+        "desc": False,
+    }
+
+
+async def test_a_malformed_page_names_the_route() -> None:
+    fake = FakeRequester()
+    fake.answer("POST", "/tasks/paginate", {"count": 0})
+    with pytest.raises(DecodeError, match="POST /tasks/paginate: data: missing"):
+        await PageReader(Calls(fake), TaskSummary, "/tasks/paginate")(None, 10)
+
+
+async def test_offset_pages_look_like_token_pages() -> None:
+    fake = FakeRequester()
+    cpu = {"discriminator": "CpuModelHardwareConstraint", "cpuModel": "amd"}
+    fake.answer(
+        "GET",
+        "/hardware-constraints",
+        {"data": [cpu, cpu], "offset": 0, "limit": 2, "total": 3},
+        {"data": [cpu], "offset": 2, "limit": 2, "total": 3},
+    )
+    reader = OffsetPageReader(Calls(fake), HardwareConstraint, "/hardware-constraints")
+    first = await reader(None, 2)
+    assert (len(first.items), first.next_token, first.is_truncated) == (2, "2", True)
+    last = await reader(first.next_token, 2)
+    assert (len(last.items), last.next_token, last.total) == (1, None, 3)
+    assert [c.params for c in fake.calls] == [
+        {"Limit": "2", "Offset": "0"},
+        {"Limit": "2", "Offset": "2"},
+    ]
+    with pytest.raises(InvalidInputError, match="token"):
+        await reader("qa1.not-an-offset", 2)
+
+
+async def test_stream_walks_every_page_of_a_reader() -> None:
+    fake = FakeRequester()
+    cpu = {"discriminator": "CpuModelHardwareConstraint", "cpuModel": "amd"}
+    fake.answer(
+        "GET",
+        "/hardware-constraints",
+        {"data": [cpu] * 2, "total": 5},
+        {"data": [cpu] * 2, "total": 5},
+        {"data": [cpu], "total": 5},
+    )
+    reader = OffsetPageReader(Calls(fake), HardwareConstraint, "/hardware-constraints")
+    items = [c async for c in stream(reader, page_size=2, limit=None, start_token=None, prefetch=0)]
+    assert len(items) == 5
+    assert [c.params["Offset"] for c in fake.calls] == ["0", "2", "4"]

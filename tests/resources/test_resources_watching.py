@@ -1,0 +1,92 @@
+"""The poller's state source (qarnot_async/resources/_watching.py)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from fake_requester import FakeRequester, summaries_page
+
+from qarnot_async import BadRequestError, Job, NotFoundError, Task, TaskState, TaskSummary
+from qarnot_async.resources import Jobs, Tasks
+from qarnot_async.resources._requests import Calls
+from qarnot_async.resources._watching import PagedStateSource
+
+
+def source(fake: FakeRequester) -> PagedStateSource:
+    return PagedStateSource(
+        calls=Calls(fake),
+        kind="task",
+        collection="/tasks",
+        states_route=(TaskSummary, "/tasks/summaries/paginate"),
+        entities_route=(Task, "/tasks/paginate"),
+    )
+
+
+def wanted(*uuids: str) -> dict[str, object]:
+    return {"operator": "In", "field": "Uuid", "values": list(uuids)}
+
+
+async def test_states_of_many_uuids_in_one_filtered_page() -> None:
+    fake = FakeRequester()
+    fake.answer(
+        "POST",
+        "/tasks/summaries/paginate",
+        summaries_page([{"uuid": "a", "state": "Success"}, {"uuid": "b", "state": "Submitted"}]),
+    )
+    states = await source(fake).states(["a", "b", "gone"])
+    assert {u: s.state for u, s in states.items()} == {
+        "a": TaskState.SUCCESS,
+        "b": TaskState.SUBMITTED,
+    }  # a uuid the service does not know is left out
+    assert fake.calls[0].body == {"filter": wanted("a", "b", "gone"), "maximumResults": 3}
+
+
+async def test_pages_are_followed_until_every_uuid_is_found() -> None:
+    fake = FakeRequester()
+    fake.answer(
+        "POST",
+        "/tasks/paginate",
+        summaries_page([{"uuid": "a"}], next_token="t1"),
+        summaries_page([{"uuid": "b"}], next_token="t2"),  # all found: no third request
+    )
+    entities = await source(fake).entities(["a", "b"])
+    assert all(isinstance(e, Task) for e in entities.values())
+    assert sorted(entities) == ["a", "b"]
+    assert [c.body.get("token") for c in fake.calls] == [None, "t1"]
+
+
+async def test_a_refused_uuid_filter_falls_back_to_one_get_each_for_good(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="qarnot_async")
+    fake = FakeRequester()
+    refused = BadRequestError(400, "unknown field Uuid", method="POST", path="/x")
+    fake.answer("POST", "/tasks/summaries/paginate", refused)
+    fake.answer("GET", "/tasks/a", {"uuid": "a", "state": "Success"}, repeat=True)
+    fake.answer("GET", "/tasks/gone", NotFoundError(404, "no", method="GET", path="/tasks/gone"))
+    src = source(fake)
+    states = await src.states(["a", "gone"])
+    assert list(states) == ["a"]
+    assert isinstance(states["a"], TaskSummary)
+    assert src.fallback
+    assert list(await src.entities(["a"])) == ["a"]  # no second try of the filter
+    assert fake.routes().count("POST /tasks/summaries/paginate") == 1
+    assert fake.routes().count("POST /tasks/paginate") == 0
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 1
+    assert "refused a Uuid filter" in messages[0]
+    assert "unknown field Uuid" in messages[0]
+
+
+def test_each_collection_builds_its_own_source() -> None:
+    fake = FakeRequester()
+    tasks, jobs = Tasks(fake).state_source(), Jobs(fake).state_source()
+    assert (tasks.kind, jobs.kind) == ("task", "job")
+    assert isinstance(tasks, PagedStateSource)
+    assert isinstance(jobs, PagedStateSource)
+    assert tasks.states_route == (TaskSummary, "/tasks/summaries/paginate")
+    # Jobs have no summaries: their states come from the entities.
+    assert jobs.states_route == jobs.entities_route == (Job, "/jobs/paginate")
+    assert tasks.is_final(TaskState.CANCELLED)
+    assert not tasks.is_final(TaskState.SUBMITTED)
