@@ -36,7 +36,7 @@ unit: $(STAMP)
 
 # The API reference, from the docstrings; --strict fails on a broken reference.
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
 
 test: lint types docs unit
 
