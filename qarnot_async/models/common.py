@@ -79,12 +79,6 @@ class Constants(Mapping[str, str]):
         self._data = _checked_dict(items, "constants")
         self._data.update(_checked_dict(kwargs, "constants"))
 
-    @classmethod
-    def _trusted(cls, data: dict[str, str]) -> Constants:
-        self = cls.__new__(cls)
-        self._data = data
-        return self
-
     def __getitem__(self, key: str) -> str:
         return self._data[key]
 
@@ -122,6 +116,13 @@ class Constants(Mapping[str, str]):
 
 
 ConstantsLike = Constants | Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+def trusted_constants(data: dict[str, str]) -> Constants:
+    """Wrap ``data``, already known to map strings to strings, without copying it."""
+    constants = Constants.__new__(Constants)
+    constants._data = data
+    return constants
 
 
 def freeze_lists(instance: Any) -> None:
@@ -162,7 +163,7 @@ def to_constants(value: ConstantsLike | None, field: str = "constants") -> Const
     """Normalise what a user gives as constants; ``None`` stays ``None``."""
     if value is None or isinstance(value, Constants):
         return value
-    return Constants._trusted(_checked_dict(value, field))
+    return trusted_constants(_checked_dict(value, field))
 
 
 # attrs (and its mypy plugin) want plain named functions as converters, hence one
