@@ -16,6 +16,7 @@ from cattrs import Converter
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ..models.common import SecretsAccessRights
+from ._compile import compile_model_fn
 from ._core import BadValue, Hook, ObjectFn, Registry, exactly, expected, is_model, wire_name
 
 __all__ = [
@@ -71,6 +72,12 @@ def attrs_class(t: Any) -> type:
 
 
 def _build_model_fn(registry: Registry, t: Any) -> ObjectFn:
+    if not registry.detailed:
+        compiled = compile_model_fn(
+            registry, t, lambda u: object_fn(registry, u) if is_object(registry, u) else None
+        )
+        if compiled is not None:
+            return compiled
     renames, nested = _renames(t)
     gen = make_dict_structure_fn(
         t,

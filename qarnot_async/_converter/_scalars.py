@@ -206,4 +206,3 @@ def configure_scalars(conv: Converter, registry: Registry) -> None:
     conv.register_unstructure_hook_func(exactly(Settings), dict)
     # str() of a StrEnum member (or pseudo-member) is its value, as a plain str.
     conv.register_unstructure_hook(OpenEnum, str)
-

@@ -103,9 +103,7 @@ def configure_unions(conv: Converter, registry: Registry) -> None:
             one_of(union.known.values()),
             lambda t, member=union.member: _tagged_writer(conv, member, t),
         )
-        conv.register_unstructure_hook_func(
-            exactly(union.unknown), _unknown_writer(union.member)
-        )
+        conv.register_unstructure_hook_func(exactly(union.unknown), _unknown_writer(union.member))
         base_writers[union.base] = _tagged_writer(conv, union.member, union.base)
 
     # A field declared with a union base is written by the runtime class of its

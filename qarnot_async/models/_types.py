@@ -178,12 +178,15 @@ def parse_timespan(text: str) -> timedelta:
         hours, minutes, seconds = int(text[:2]), int(text[3:5]), int(text[6:8])
         if minutes > 59 or seconds > 59:
             raise ValueError("not a TimeSpan")
-        ticks = (hours * 3600 + minutes * 60 + seconds) * _TICKS_PER_SECOND
-        if size == 16:
-            ticks += int(text[9:])
+        whole = hours * 3600 + minutes * 60 + seconds
+        fraction = int(text[9:]) if size == 16 else 0
+        if fraction % _TICKS_PER_US:
+            value = TimeSpan.from_ticks(whole * _TICKS_PER_SECOND + fraction)
+        else:
+            # A whole number of microseconds (nearly always): skip from_ticks' divmod.
+            value = timedelta(0, whole, fraction // _TICKS_PER_US)
     else:
-        ticks = _parse_timespan_general(text)
-    value = TimeSpan.from_ticks(ticks)
+        value = TimeSpan.from_ticks(_parse_timespan_general(text))
     remember(TIMESPAN_CACHE, text, value)
     return value
 
