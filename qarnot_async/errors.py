@@ -32,6 +32,7 @@ never headers.
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -110,7 +111,16 @@ class DecodeError(QarnotError, ValueError):
         self.message = message
         self.where = where
         prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}{field}: {message} (got {value!r})")
+        super().__init__(f"{prefix}{field}: {message} (got {_shown(value)})")
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)`` for a message, bounded: a bad answer may be huge or deeply nested."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        return reprlib.repr(value)
+    return text if len(text) <= 300 else f"{text[:240]}...{text[-40:]} ({len(text):,} characters)"
 
 
 class APIError(QarnotError):

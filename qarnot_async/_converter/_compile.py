@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any, Final, TypeVar, get_args
+from typing import Any, Final, TypeVar, get_args, get_origin
 
 import attrs
 
@@ -46,19 +46,39 @@ def _nested(v: dict[str, Any], path: tuple[str, ...]) -> Any:
     return cur
 
 
+def _typevar_map(t: Any) -> dict[Any, Any]:
+    """What each type variable of ``t``'s class and of its generic bases stands for.
+
+    ``TokenPage[Task]`` maps ``T`` to ``Task``; ``TaskSummary``, whose base is
+    ``ComputeSummary[TaskState]``, maps that base's ``S`` to ``TaskState``. An unbound
+    variable reads anything.
+    """
+    cls = get_origin(t) or t
+    mapping = dict(zip(getattr(cls, "__parameters__", ()), get_args(t), strict=False))
+    pending = [cls]
+    while pending:
+        for base in getattr(pending.pop(), "__orig_bases__", ()):
+            origin = get_origin(base)
+            params = getattr(origin, "__parameters__", ())
+            if params:
+                args = [_resolve(a, mapping) for a in get_args(base)]
+                mapping.update(zip(params, args, strict=False))
+                pending.append(origin)
+    return mapping
+
+
+def _resolve(ft: Any, mapping: dict[Any, Any]) -> Any:
+    if isinstance(ft, TypeVar):
+        return mapping.get(ft, Any)
+    free = getattr(ft, "__parameters__", ())
+    return ft[tuple(mapping.get(p, Any) for p in free)] if free else ft
+
+
 def field_types(t: Any) -> dict[str, Any]:
-    """The type of each attribute of model ``t``, type variables replaced by its arguments."""
-    cls = attrs.resolve_types(getattr(t, "__origin__", None) or t)
-    params = getattr(cls, "__parameters__", ())
-    mapping = dict(zip(params, get_args(t), strict=False))
-
-    def resolve(ft: Any) -> Any:
-        if isinstance(ft, TypeVar):
-            return mapping.get(ft, Any)
-        free = getattr(ft, "__parameters__", ())
-        return ft[tuple(mapping.get(p, Any) for p in free)] if free else ft
-
-    return {a.name: resolve(a.type) for a in attrs.fields(cls)}
+    """The type of each attribute of model ``t``, type variables replaced."""
+    cls = attrs.resolve_types(get_origin(t) or t)
+    mapping = _typevar_map(t)
+    return {a.name: _resolve(a.type, mapping) for a in attrs.fields(cls)}
 
 
 class _Writer:
@@ -114,7 +134,7 @@ def compile_model_fn(
 
     ``objects(t)`` is the reader of object type ``t``, or ``None`` for other types.
     """
-    cls: type = getattr(t, "__origin__", None) or t
+    cls: type = get_origin(t) or t
     types = field_types(t)
     out = _Writer(registry, objects)
     out.globs["cl"] = cls

@@ -13,18 +13,17 @@ from typing import Any, Final
 
 from cattrs import Converter
 
-from ..models._types import (
+from ..models._ranges import RANGES_CACHE, InstanceRanges
+from ..models._time import (
     DATE_CACHE,
-    RANGES_CACHE,
     TIMESPAN_CACHE,
-    InstanceRanges,
-    OpenEnum,
     format_datetime,
     format_timespan,
     parse_date,
     parse_datetime,
     parse_timespan,
 )
+from ..models._types import OpenEnum
 from ..models.account import Settings
 from ..models.common import EMPTY_CONSTANTS, Constants, trusted_constants
 from ._core import BadValue, Hook, Parser, Registry, exactly, expected, is_open_enum

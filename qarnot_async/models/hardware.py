@@ -12,10 +12,10 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ._types import INT32_MAX, INT32_MIN, check_int, check_number, check_str, optional, wire
+from ._checks import check_int, check_number, check_str, optional
+from ._types import INT32_MAX, INT32_MIN, wire
 
 __all__ = [
-    "HARDWARE_CONSTRAINT_TYPES",
     "CpuModelConstraint",
     "GpuConstraint",
     "HardwareConstraint",
@@ -49,19 +49,24 @@ class HardwareConstraint:
 
 
 @attrs.frozen(kw_only=True)
-class MinimumCoreConstraint(HardwareConstraint):
-    """At least ``core_count`` cores (``MinimumCoreHardware``)."""
+class _CoreCountConstraint(HardwareConstraint):
+    """A bound on the number of cores."""
 
-    DISCRIMINATOR: ClassVar[str] = "MinimumCoreHardwareConstraint"
     core_count: int = attrs.field(validator=optional(check_int, INT32_MIN, INT32_MAX))
 
 
 @attrs.frozen(kw_only=True)
-class MaximumCoreConstraint(HardwareConstraint):
+class MinimumCoreConstraint(_CoreCountConstraint):
+    """At least ``core_count`` cores (``MinimumCoreHardware``)."""
+
+    DISCRIMINATOR: ClassVar[str] = "MinimumCoreHardwareConstraint"
+
+
+@attrs.frozen(kw_only=True)
+class MaximumCoreConstraint(_CoreCountConstraint):
     """At most ``core_count`` cores (``MaximumCoreHardware``)."""
 
     DISCRIMINATOR: ClassVar[str] = "MaximumCoreHardwareConstraint"
-    core_count: int = attrs.field(validator=optional(check_int, INT32_MIN, INT32_MAX))
 
 
 @attrs.frozen(kw_only=True)

@@ -14,12 +14,11 @@ from typing import Any, ClassVar
 import attrs
 
 from ..errors import InvalidInputError
-from ._types import INT64_MAX, INT64_MIN, check_int, check_number, check_str, optional
+from ._checks import check_int, check_number, check_str, checked, to_tuple
+from ._types import INT64_MAX, INT64_MIN
 from .enums import DayOfWeek
 
 __all__ = [
-    "SCALING_POLICY_TYPES",
-    "TIME_PERIOD_TYPES",
     "AlwaysPeriod",
     "FixedScalingPolicy",
     "ManagedTasksQueueScalingPolicy",
@@ -32,10 +31,6 @@ __all__ = [
 ]
 
 _ONE_DAY = timedelta(days=1)
-
-
-def _tuple_or_none(value: Iterable[Any] | None) -> tuple[Any, ...] | None:
-    return None if value is None else tuple(value)
 
 
 def _days(value: Iterable[DayOfWeek | str] | None) -> tuple[DayOfWeek, ...] | None:
@@ -51,26 +46,29 @@ def _days(value: Iterable[DayOfWeek | str] | None) -> tuple[DayOfWeek, ...] | No
     return tuple(days)
 
 
-def _check_time_of_day(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None:
-        return
+def _check_time_of_day(field: str, value: object) -> None:
     if not isinstance(value, timedelta) or not timedelta(0) <= value < _ONE_DAY:
         raise InvalidInputError(
-            attribute.name, "must be a timedelta between 00:00:00 and 23:59:59.9999999", value
+            field, "must be a timedelta between 00:00:00 and 23:59:59.9999999", value
         )
 
 
 @attrs.frozen(kw_only=True)
-class TimePeriod:
-    """When a scaling policy is enabled (``TimePeriodSpecification``)."""
+class _Typed:
+    """A member of a union told apart by its ``type``, with an optional name."""
 
     TYPE: ClassVar[str] = ""
-    name: str | None = attrs.field(default=None, validator=optional(check_str))
+    name: str | None = checked(check_str)
 
     @property
     def type(self) -> str:
-        """The wire ``type`` of this period."""
+        """The wire ``type`` of this member."""
         return self.TYPE
+
+
+@attrs.frozen(kw_only=True)
+class TimePeriod(_Typed):
+    """When a scaling policy is enabled (``TimePeriodSpecification``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -90,8 +88,8 @@ class WeeklyPeriod(TimePeriod):
 
     TYPE: ClassVar[str] = "Weekly"
     days: tuple[DayOfWeek, ...] | None = attrs.field(default=None, converter=_days)
-    start_time_utc: timedelta | None = attrs.field(default=None, validator=_check_time_of_day)
-    end_time_utc: timedelta | None = attrs.field(default=None, validator=_check_time_of_day)
+    start_time_utc: timedelta | None = checked(_check_time_of_day)  # noqa: RUF009 (an attrs field)
+    end_time_utc: timedelta | None = checked(_check_time_of_day)  # noqa: RUF009 (an attrs field)
 
 
 @attrs.frozen(kw_only=True)
@@ -109,24 +107,10 @@ TIME_PERIOD_TYPES: Mapping[str, type[TimePeriod]] = {
 
 
 @attrs.frozen(kw_only=True)
-class ScalingPolicy:
+class ScalingPolicy(_Typed):
     """One scaling policy, enabled during ``enabled_periods`` (``ScalingPolicy``)."""
 
-    TYPE: ClassVar[str] = ""
-    name: str | None = attrs.field(default=None, validator=optional(check_str))
-    enabled_periods: tuple[TimePeriod, ...] | None = attrs.field(
-        default=None, converter=_tuple_or_none
-    )
-
-    @property
-    def type(self) -> str:
-        """The wire ``type`` of this policy."""
-        return self.TYPE
-
-
-def _int64(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        check_int(attribute.name, value, INT64_MIN, INT64_MAX)
+    enabled_periods: tuple[TimePeriod, ...] | None = attrs.field(default=None, converter=to_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -134,7 +118,7 @@ class FixedScalingPolicy(ScalingPolicy):
     """A fixed number of slots (``FixedScalingPolicy``)."""
 
     TYPE: ClassVar[str] = "Fixed"
-    slots_count: int | None = attrs.field(default=None, validator=_int64)
+    slots_count: int | None = checked(check_int, INT64_MIN, INT64_MAX)
 
 
 @attrs.frozen(kw_only=True)
@@ -142,11 +126,11 @@ class ManagedTasksQueueScalingPolicy(ScalingPolicy):
     """Slots following the queue of tasks (``ManagedTasksQueueScalingPolicy``)."""
 
     TYPE: ClassVar[str] = "ManagedTasksQueue"
-    min_total_slots: int | None = attrs.field(default=None, validator=_int64)
-    max_total_slots: int | None = attrs.field(default=None, validator=_int64)
-    min_idle_slots: int | None = attrs.field(default=None, validator=_int64)
-    min_idle_time_seconds: int | None = attrs.field(default=None, validator=_int64)
-    scaling_factor: float | None = attrs.field(default=None, validator=optional(check_number))
+    min_total_slots: int | None = checked(check_int, INT64_MIN, INT64_MAX)
+    max_total_slots: int | None = checked(check_int, INT64_MIN, INT64_MAX)
+    min_idle_slots: int | None = checked(check_int, INT64_MIN, INT64_MAX)
+    min_idle_time_seconds: int | None = checked(check_int, INT64_MIN, INT64_MAX)
+    scaling_factor: float | None = checked(check_number)
 
 
 @attrs.frozen(kw_only=True)
@@ -173,5 +157,5 @@ class Scaling:
     ``active_policy_name`` is only ever set by the service.
     """
 
-    policies: tuple[ScalingPolicy, ...] | None = attrs.field(default=None, converter=_tuple_or_none)
+    policies: tuple[ScalingPolicy, ...] | None = attrs.field(default=None, converter=to_tuple)
     active_policy_name: str | None = None

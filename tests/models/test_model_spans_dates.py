@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 
 from qarnot_async._converter import structure, unstructure
 from qarnot_async.models import TimeSpan
-from qarnot_async.models._types import (
-    INT64_MAX,
+from qarnot_async.models._time import (
     format_datetime,
     format_timespan,
     parse_datetime,
     parse_timespan,
     timespan_ticks,
 )
+from qarnot_async.models._types import INT64_MAX
 from qarnot_async.models.status import TaskStatus
 
 # .NET's TimeSpan.MinValue is -2**63 ticks, whose magnitude exceeds MaxValue; the
