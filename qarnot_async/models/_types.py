@@ -3,9 +3,11 @@ read-only mappings."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any, Final, Self, TypeVar
+
+import attrs
 
 __all__ = [
     "INT32_MAX",
@@ -16,6 +18,7 @@ __all__ = [
     "FrozenMapping",
     "OpenEnum",
     "remember",
+    "union_member",
     "wire",
 ]
 
@@ -33,6 +36,28 @@ WIRE_KEY: Final = "qarnot_async.wire"
 def wire(name: str) -> dict[str, str]:
     """Field metadata naming the JSON member of an attribute explicitly."""
     return {WIRE_KEY: name}
+
+
+C = TypeVar("C", bound=type)
+
+
+def union_member(known: dict[str, Any], attribute: str, tag: str) -> Callable[[C], C]:
+    """A class decorator for the known members of a tagged union.
+
+    The class becomes a frozen, keyword-only attrs class whose class attribute
+    ``attribute`` (``DISCRIMINATOR``, ``TYPE``) is ``tag``, and ``known[tag]`` names
+    it: the converter reads a JSON object with that tag into it. Each union wraps
+    this in a decorator marked with :func:`typing.dataclass_transform`, so that type
+    checkers see the attributes.
+    """
+
+    def make(cls: C) -> C:
+        setattr(cls, attribute, tag)
+        member: C = attrs.frozen(kw_only=True)(cls)
+        known[tag] = member
+        return member
+
+    return make
 
 
 _CACHE_MAX: Final = 4096

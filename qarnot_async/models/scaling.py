@@ -7,15 +7,15 @@ as received and unstructure back to it unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 import attrs
 
 from ..errors import InvalidInputError
 from ._checks import check_int, check_number, check_str, checked, to_tuple
-from ._types import INT64_MAX, INT64_MIN
+from ._types import INT64_MAX, INT64_MIN, union_member
 from .enums import DayOfWeek
 
 __all__ = [
@@ -31,6 +31,25 @@ __all__ = [
 ]
 
 _ONE_DAY = timedelta(days=1)
+
+#: The known period classes by their wire ``type``.
+TIME_PERIOD_TYPES: dict[str, type[TimePeriod]] = {}
+#: The known policy classes by their wire ``type``.
+SCALING_POLICY_TYPES: dict[str, type[ScalingPolicy]] = {}
+
+C = TypeVar("C", bound=type)
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(attrs.field,))
+def _period(type: str) -> Callable[[C], C]:
+    """A known period class, read and written with this ``type``."""
+    return union_member(TIME_PERIOD_TYPES, "TYPE", type)
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(attrs.field,))
+def _policy(type: str) -> Callable[[C], C]:
+    """A known policy class, read and written with this ``type``."""
+    return union_member(SCALING_POLICY_TYPES, "TYPE", type)
 
 
 def _days(value: Iterable[DayOfWeek | str] | None) -> tuple[DayOfWeek, ...] | None:
@@ -71,14 +90,12 @@ class TimePeriod(_Typed):
     """When a scaling policy is enabled (``TimePeriodSpecification``)."""
 
 
-@attrs.frozen(kw_only=True)
+@_period("Always")
 class AlwaysPeriod(TimePeriod):
     """Always enabled (``TimePeriodAlways``)."""
 
-    TYPE: ClassVar[str] = "Always"
 
-
-@attrs.frozen(kw_only=True)
+@_period("Weekly")
 class WeeklyPeriod(TimePeriod):
     """Enabled on some days between two times of day, UTC (``TimePeriodWeeklyRecurring``).
 
@@ -86,10 +103,9 @@ class WeeklyPeriod(TimePeriod):
     ``"23:59:59.9999999"`` end of day is kept exactly.
     """
 
-    TYPE: ClassVar[str] = "Weekly"
     days: tuple[DayOfWeek, ...] | None = attrs.field(default=None, converter=_days)
-    start_time_utc: timedelta | None = checked(_check_time_of_day)  # noqa: RUF009 (an attrs field)
-    end_time_utc: timedelta | None = checked(_check_time_of_day)  # noqa: RUF009 (an attrs field)
+    start_time_utc: timedelta | None = checked(_check_time_of_day)
+    end_time_utc: timedelta | None = checked(_check_time_of_day)
 
 
 @attrs.frozen(kw_only=True)
@@ -100,12 +116,6 @@ class UnknownTimePeriod(TimePeriod):
     raw: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-#: The known period classes by their wire ``type``.
-TIME_PERIOD_TYPES: Mapping[str, type[TimePeriod]] = {
-    cls.TYPE: cls for cls in (AlwaysPeriod, WeeklyPeriod)
-}
-
-
 @attrs.frozen(kw_only=True)
 class ScalingPolicy(_Typed):
     """One scaling policy, enabled during ``enabled_periods`` (``ScalingPolicy``)."""
@@ -113,19 +123,17 @@ class ScalingPolicy(_Typed):
     enabled_periods: tuple[TimePeriod, ...] | None = attrs.field(default=None, converter=to_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@_policy("Fixed")
 class FixedScalingPolicy(ScalingPolicy):
     """A fixed number of slots (``FixedScalingPolicy``)."""
 
-    TYPE: ClassVar[str] = "Fixed"
     slots_count: int | None = checked(check_int, INT64_MIN, INT64_MAX)
 
 
-@attrs.frozen(kw_only=True)
+@_policy("ManagedTasksQueue")
 class ManagedTasksQueueScalingPolicy(ScalingPolicy):
     """Slots following the queue of tasks (``ManagedTasksQueueScalingPolicy``)."""
 
-    TYPE: ClassVar[str] = "ManagedTasksQueue"
     min_total_slots: int | None = checked(check_int, INT64_MIN, INT64_MAX)
     max_total_slots: int | None = checked(check_int, INT64_MIN, INT64_MAX)
     min_idle_slots: int | None = checked(check_int, INT64_MIN, INT64_MAX)
@@ -142,12 +150,6 @@ class UnknownScalingPolicy(ScalingPolicy):
 
     type: str  # an attribute here, a read-only property in the base
     raw: Mapping[str, Any] = attrs.field(factory=dict)
-
-
-#: The known policy classes by their wire ``type``.
-SCALING_POLICY_TYPES: Mapping[str, type[ScalingPolicy]] = {
-    cls.TYPE: cls for cls in (FixedScalingPolicy, ManagedTasksQueueScalingPolicy)
-}
 
 
 @attrs.frozen(kw_only=True)
