@@ -36,14 +36,10 @@ class SchedulingQuota:
 
 
 @attrs.frozen(kw_only=True)
-class ReservedQuota:
+class ReservedQuota(SchedulingQuota):
     """Quotas and usage on one reserved machine (``ReservedSchedulingQuotasOutput``)."""
 
     machine_key: str | None = None
-    max_instances: int | None = None
-    max_cores: int | None = None
-    running_instances_count: int | None = None
-    running_core_count: int | None = None
 
 
 @attrs.frozen(kw_only=True)
