@@ -16,7 +16,10 @@ Resources call only :func:`structure` and :func:`unstructure`.
 Both converters are built by the same ``configure_*`` functions, one module per kind
 of value: :mod:`._scalars` (single values), :mod:`._objects` (models),
 :mod:`._collections` (arrays and mappings), :mod:`._optional` (``X | None``),
-:mod:`._unions` (tagged unions); :mod:`._explain` turns a failure into the error.
+:mod:`._unions` (tagged unions), each as ``configure_x(converter, registry)``; the
+:class:`Registry` (:mod:`._registry`) holds what their hooks share; :mod:`._compile`
+writes the fast converter's model readers; :mod:`._explain` turns a failure into the
+error.
 """
 
 from __future__ import annotations
@@ -28,20 +31,20 @@ from cattrs.errors import StructureHandlerNotFoundError
 
 from ..errors import DecodeError
 from ._collections import configure_collections
-from ._core import ROOT, Registry, wire_name
 from ._explain import explain
 from ._objects import configure_objects
 from ._optional import configure_optional
+from ._registry import ROOT, Registry, wire_name
 from ._scalars import configure_scalars
 from ._unions import configure_unions
 
-__all__ = ["converter", "new_converter", "structure", "unstructure", "wire_name"]
+__all__ = ["Registry", "converter", "new_registry", "structure", "unstructure", "wire_name"]
 
 T = TypeVar("T")
 
 
-def new_converter(*, detailed: bool) -> Converter:
-    """A converter with every hook of this package installed.
+def new_registry(*, detailed: bool) -> Registry:
+    """A new converter with every hook of this package installed, and its registry.
 
     The order matters where predicates overlap: a hook registered later wins, so
     the unions' writers come after the models' writer they refine.
@@ -56,12 +59,12 @@ def new_converter(*, detailed: bool) -> Converter:
         configure_unions,
     ):
         configure(conv, registry)
-    return conv
+    return registry
 
 
 #: The configured converter (fast path, no detailed validation).
-converter: Final = new_converter(detailed=False)
-_detailed: Final = new_converter(detailed=True)
+converter: Final = new_registry(detailed=False).converter
+_detailed: Final = new_registry(detailed=True).converter
 
 
 def structure(data: Any, cls: type[T], *, where: str = "") -> T:

@@ -14,8 +14,8 @@ import attrs
 from cattrs import Converter
 from cattrs.errors import IterableValidationError, IterableValidationNote
 
-from ._core import BadValue, Hook, Registry, elem_type, expected, is_mapping, is_seq, writer
 from ._objects import is_object, object_fn
+from ._registry import BadValue, Hook, Registry, elem_type, expected, is_mapping, is_seq, writer
 from ._scalars import parser_for
 
 __all__ = ["ElementReader", "configure_collections", "element_reader", "list_hook", "mapping_hook"]

@@ -20,7 +20,7 @@ from typing import Any, Final, TypeVar, get_args, get_origin
 
 import attrs
 
-from ._core import ObjectFn, Registry, is_optional, non_none, wire_name
+from ._registry import ObjectFn, Registry, is_optional, non_none, wire_name
 from ._scalars import parser_for
 
 __all__ = ["compile_model_fn"]

@@ -22,8 +22,8 @@ from cattrs.errors import (
 )
 
 from ..errors import DecodeError, InvalidInputError
-from ._core import ROOT, BadValue, wire_name
 from ._objects import attrs_class
+from ._registry import ROOT, BadValue, wire_name
 
 __all__ = ["explain"]
 

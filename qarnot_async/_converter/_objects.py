@@ -17,7 +17,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from ..models.common import SecretsAccessRights
 from ._compile import compile_model_fn
-from ._core import BadValue, Hook, ObjectFn, Registry, exactly, expected, is_model, wire_name
+from ._registry import BadValue, Hook, ObjectFn, Registry, exactly, expected, is_model, wire_name
 
 __all__ = [
     "configure_objects",

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from cattrs import Converter
 
-from ._core import Hook, Registry, is_optional, non_none, writer
+from ._registry import Hook, Registry, is_optional, non_none, writer
 from ._scalars import parser_for, parser_hook, type_check
 
 __all__ = ["configure_optional", "optional_hook"]

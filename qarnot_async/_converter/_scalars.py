@@ -26,7 +26,7 @@ from ..models._time import (
 from ..models._types import OpenEnum
 from ..models.account import Settings
 from ..models.common import EMPTY_CONSTANTS, Constants, trusted_constants
-from ._core import BadValue, Hook, Parser, Registry, exactly, expected, is_open_enum
+from ._registry import BadValue, Hook, Parser, Registry, exactly, expected, is_open_enum
 
 __all__ = ["configure_scalars", "parser_for", "parser_hook", "type_check"]
 

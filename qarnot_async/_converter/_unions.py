@@ -27,8 +27,8 @@ from ..models.scaling import (
     UnknownScalingPolicy,
     UnknownTimePeriod,
 )
-from ._core import BadValue, ObjectFn, Registry, exactly, one_of
 from ._objects import model_fn, model_writer
+from ._registry import BadValue, ObjectFn, Registry, exactly, one_of
 
 __all__ = ["UNIONS", "TaggedUnion", "configure_unions"]
 
