@@ -72,12 +72,12 @@ def parser_for(registry: Registry, t: Any) -> Parser | None:
     parse = registry.parsers.get(t)
     if parse is None and is_open_enum(t):
         parse = registry.parsers[t] = _enum_parser(t)
-        registry.value_caches[t] = t._value2member_map_
+        registry.value_caches[t] = t.by_value()
     return parse
 
 
 def _enum_parser(t: type[OpenEnum]) -> Parser:
-    members = t._value2member_map_
+    members = t.by_value()
     message = expected(f"a {t.__name__} string")
 
     def parse(v: Any) -> Any:

@@ -96,6 +96,15 @@ class OpenEnum(StrEnum):
             cls._value2member_map_[value] = member
         return member
 
+    @classmethod
+    def by_value(cls) -> Mapping[Any, Self]:
+        """Every member, and the pseudo-members met so far, by value.
+
+        A live view, for lookups that must be fast: reading a page looks up each
+        state here before building anything.
+        """
+        return cls._value2member_map_  # type: ignore[return-value]
+
     @property
     def is_known(self) -> bool:
         """Whether this value is one this SDK knows (not a pseudo-member)."""

@@ -157,7 +157,7 @@ def test_an_enum_parser_is_built_once_with_its_value_map_as_cache() -> None:
     parse = parser_for(registry, DayOfWeek)
     assert parse is not None
     assert parser_for(registry, DayOfWeek) is parse
-    assert registry.value_caches[DayOfWeek] is DayOfWeek._value2member_map_
+    assert registry.value_caches[DayOfWeek] is DayOfWeek.by_value()
     assert parse("monday") is DayOfWeek.MONDAY
     assert parser_for(registry, str) is None
 
