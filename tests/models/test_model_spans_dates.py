@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from qarnot_async._converter import structure, unstructure
 from qarnot_async.models import TimeSpan
 from qarnot_async.models._time import (
+    TIMESPAN_CACHE,
+    _parse_timespan_general,
     format_datetime,
     format_timespan,
     parse_datetime,
@@ -118,6 +120,28 @@ def test_timespan_subclass_behaves_as_a_timedelta() -> None:
 def test_malformed_timespans_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="TimeSpan"):
         parse_timespan(text)
+
+
+@given(
+    st.text(alphabet="0123456789:.+-_ \u00b2a", min_size=8, max_size=8)
+    | st.text(alphabet="0123456789:.+-_ \u00b2a", min_size=16, max_size=16)
+    | st.from_regex(r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{7})?", fullmatch=True)
+)
+def test_the_short_form_reads_as_the_general_form(text: str) -> None:
+    """The fast path for "hh:mm:ss[.fffffff]" agrees with the general .NET format."""
+    TIMESPAN_CACHE.clear()
+    try:
+        expected: timedelta | None = TimeSpan.from_ticks(_parse_timespan_general(text))
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(ValueError, match="TimeSpan"):
+            parse_timespan(text)
+    else:
+        value = parse_timespan(text)
+        assert value == expected
+        assert timespan_ticks(value) == timespan_ticks(expected)
+        assert type(value) is type(expected)
 
 
 @given(TICKS)
