@@ -134,7 +134,7 @@ def parse_timespan(text: str) -> timedelta:
         (size == 8 or (size == 16 and text[8] == "."))
         and text[2] == ":"
         and text[5] == ":"
-        and len(digits) == size - size // 5  # no separator anywhere else
+        and len(digits) == (6 if size == 8 else 13)  # no separator anywhere else
         and digits.isascii()
         and digits.isdigit()
     ):

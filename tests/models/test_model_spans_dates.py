@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qarnot_async._converter import structure, unstructure
-from qarnot_async.models import TimeSpan
+from qarnot_async.models import TimeSpan, _time
 from qarnot_async.models._time import (
     TIMESPAN_CACHE,
     _parse_timespan_general,
@@ -142,6 +142,20 @@ def test_the_short_form_reads_as_the_general_form(text: str) -> None:
         assert value == expected
         assert timespan_ticks(value) == timespan_ticks(expected)
         assert type(value) is type(expected)
+
+
+@pytest.mark.parametrize("text", ["00:00:01", "23:59:59.9999999", "10:20:30.1000000"])
+def test_the_short_form_skips_the_general_parser(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the service writes for nearly every span is read without the regex."""
+
+    def general(_: str) -> int:
+        raise AssertionError("the general parser was used")
+
+    monkeypatch.setattr(_time, "_parse_timespan_general", general)
+    TIMESPAN_CACHE.clear()
+    assert format_timespan(parse_timespan(text)) == text
 
 
 @given(TICKS)
