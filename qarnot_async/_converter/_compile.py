@@ -91,6 +91,7 @@ class _Writer:
         self.globs: dict[str, Any] = {"_Invalid": _Invalid, "_MISSING": _MISSING}
 
     def name(self, prefix: str, value: Any) -> str:
+        """A new global of the reader holding ``value``; its name, for the source."""
         key = f"{prefix}{len(self.globs)}"
         self.globs[key] = value
         return key
@@ -170,8 +171,7 @@ def compile_model_fn(
         args.append("**res")
     source = "\n".join(["def read(o):", *out.lines, f"  return cl({', '.join(args)})"])
     filename = f"<qarnot_async reader {cls.__qualname__} #{next(_serial)}>"
-    exec(
-        compile(source, filename, "exec"), out.globs
-    )  # our own source, names and keys written with repr()
+    code = compile(source, filename, "exec")
+    exec(code, out.globs)  # our own source: keys are written with repr(), values are globals
     fn: Callable[[dict[str, Any]], Any] = out.globs["read"]
     return fn

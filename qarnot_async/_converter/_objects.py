@@ -91,9 +91,10 @@ def _build_model_fn(registry: Registry, t: Any) -> ObjectFn:
 
     def read_nested(v: dict[str, Any]) -> Any:
         # The generated function reads each nested value from a flat key with the
-        # dotted name, added here; no wire member name contains a dot.
+        # dotted name, set here (a member that has that name itself is not it).
         flat = dict(v)
         for key, path in nested:
+            flat.pop(key, None)
             cur: Any = v
             for i, segment in enumerate(path):
                 if cur is None:

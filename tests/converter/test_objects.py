@@ -78,6 +78,13 @@ def test_a_bad_nested_member_is_named_by_its_wire_path(filtering: Any, field: st
     assert info.value.field == field
 
 
+@pytest.mark.parametrize("detailed", [False, True])
+def test_a_member_named_like_a_dotted_path_is_not_that_path(detailed: bool) -> None:
+    conv = new_registry(detailed=detailed).converter
+    data = {"bucketName": "b", "filtering.prefixFiltering.prefix": 3}
+    assert conv.structure(data, ResourcesBucket) == ResourcesBucket(bucket_name="b")
+
+
 def test_a_nested_member_in_a_request() -> None:
     assert unstructure(DataDetailRequest(select=["Uuid"])) == {"select": {"fields": ["Uuid"]}}
     assert structure({"select": {"fields": ["Uuid"]}}, DataDetailRequest).select == ("Uuid",)
