@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from ._types import InstanceRanges, wire
+from ._ranges import InstanceRanges
+from ._types import wire
 from .common import ApiErrorDetail
 from .enums import ExecutionPhase, TaskState
 
