@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import pickle
 from datetime import timedelta
 from typing import Any
@@ -18,21 +19,20 @@ from qarnot_async.models import (
     CpuModelExecutionTimeGhz,
     CpuModelRunningCore,
     InstanceExecutionTime,
-    MachineSpecificationExecutionTime,
-    ProfileLicense,
-    ReservedQuota,
-    RunningInstanceInfo,
-    SchedulingQuota,
-    SiteAndMachineExecutionTime,
-    UserInfo,
     Job,
     JobState,
+    MachineSpecificationExecutionTime,
     Pool,
     PoolClone,
     PoolCreate,
     PoolState,
     PoolSummary,
     PoolUpdate,
+    ProfileLicense,
+    ReservedQuota,
+    RunningInstanceInfo,
+    SchedulingQuota,
+    SiteAndMachineExecutionTime,
     Task,
     TaskClone,
     TaskCreate,
@@ -42,9 +42,10 @@ from qarnot_async.models import (
     TaskState,
     TaskSummary,
     TaskUpdate,
+    UserInfo,
+    account,
+    status,
 )
-from qarnot_async.models import account, status
-from qarnot_async.models.common import EMPTY_CONSTANTS
 from qarnot_async.models._bases import (
     ComputeDetails,
     ComputeSettings,
@@ -53,6 +54,7 @@ from qarnot_async.models._bases import (
     Retention,
     UpdatableSettings,
 )
+from qarnot_async.models.common import EMPTY_CONSTANTS
 
 
 @pytest.mark.parametrize(
@@ -142,7 +144,7 @@ def test_lists_given_to_an_input_are_kept_as_tuples() -> None:
 
 def _declared_in(cls: type, name: str) -> type:
     """The class of ``cls``'s MRO whose own annotations declare attribute ``name``."""
-    return next(c for c in cls.__mro__ if name in c.__dict__.get("__annotations__", {}))
+    return next(c for c in cls.__mro__ if name in inspect.get_annotations(c))
 
 
 def test_full_task_and_pool_views_share_their_details_declared_once() -> None:
@@ -254,7 +256,9 @@ def test_shared_status_fields_keep_their_wire_names() -> None:
     timing = structure(wire, InstanceExecutionTime)
     assert (timing.instance_id, timing.site_uuid, timing.time_ghz) == (3, "x", 4.5)
     assert unstructure(timing) == wire
-    done = structure({"instanceId": 1, "cpuModel": "c", "executionAttemptCount": 2}, CompletedInstance)
+    done = structure(
+        {"instanceId": 1, "cpuModel": "c", "executionAttemptCount": 2}, CompletedInstance
+    )
     assert (done.instance_id, done.cpu_model, done.execution_attempt_count) == (1, "c", 2)
     quota = structure({"maxInstances": 4, "maxCores": 16, "runningCoreCount": 2}, SchedulingQuota)
     assert (quota.max_instances, quota.max_cores, quota.running_core_count) == (4, 16, 2)
