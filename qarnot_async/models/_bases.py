@@ -2,7 +2,9 @@
 
 Outputs: every entity has an identity, a state of its own enum and dates
 (:class:`Entity`); tasks and pools also share their run figures
-(:class:`ComputeSummary`). Inputs: tasks and pools take the same settings
+(:class:`ComputeSummary`) and, in their full views, the settings they run with
+(:class:`ComputeDetails`), of which tags and retention are also a job's
+(:class:`Retention`). Inputs: tasks and pools take the same settings
 (:class:`ComputeSettings`), of which constants, constraints and tags can also change
 on a running one (:class:`UpdatableSettings`).
 """
@@ -28,6 +30,8 @@ from ._checks import (
 )
 from ._types import INT32_MAX, INT32_MIN
 from .common import (
+    EMPTY_CONSTANTS,
+    ApiErrorDetail,
     Constants,
     ForcedConstant,
     Privileges,
@@ -40,8 +44,17 @@ from .common import (
 )
 from .enums import SchedulingType
 from .hardware import HardwareConstraint
+from .status import TaskStatus
 
-__all__ = ["ComputeSettings", "ComputeSummary", "Entity", "FinalState", "UpdatableSettings"]
+__all__ = [
+    "ComputeDetails",
+    "ComputeSettings",
+    "ComputeSummary",
+    "Entity",
+    "FinalState",
+    "Retention",
+    "UpdatableSettings",
+]
 
 
 class FinalState(Protocol):
@@ -90,6 +103,41 @@ class ComputeSummary(Entity[S]):
     execution_time: timedelta | None = None
     wall_time: timedelta | None = None
     end_date: datetime | None = None
+
+
+# Not slotted, like ComputeDetails below: Job, Task and Pool each already have a slotted
+# chain of bases with fields (Entity, their summaries), and a class can have only one;
+# these fields live in the instance's __dict__ instead, which reads as fast (see the
+# converter benchmark).
+@attrs.frozen(kw_only=True, slots=False)
+class Retention:
+    """What the full views of jobs, tasks and pools share: their tags and whether and
+    when the service deletes them once complete."""
+
+    tags: tuple[str, ...] | None = None
+    auto_delete_on_completion: bool | None = None
+    completion_time_to_live: timedelta | None = None
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class ComputeDetails(Retention):
+    """What the full views of tasks and pools share (besides their summaries): errors,
+    resources, status and the settings they run with (retention included).
+
+    ``constants`` is never ``None``: an absent list reads as empty.
+    """
+
+    errors: tuple[ApiErrorDetail, ...] | None = None
+    status: TaskStatus | None = None
+    constants: Constants = EMPTY_CONSTANTS
+    secrets_access_rights: SecretsAccessRights | None = None
+    resource_buckets: tuple[str, ...] | None = None
+    advanced_resource_buckets: tuple[ResourcesBucket, ...] | None = None
+    hardware_constraints: tuple[HardwareConstraint, ...] | None = None
+    labels: Mapping[str, str] | None = None
+    scheduling_type: SchedulingType | None = None
+    targeted_reserved_machine_key: str | None = None
+    privileges: Privileges | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -26,11 +26,17 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class SchedulingQuota:
-    """Quotas and usage for one scheduling type (``UserSchedulingQuotasOutput``)."""
+class _InstanceLimits:
+    """The caps on instances and cores that quotas, users and licenses all state."""
 
     max_instances: int | None = None
     max_cores: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SchedulingQuota(_InstanceLimits):
+    """Quotas and usage for one scheduling type (``UserSchedulingQuotasOutput``)."""
+
     running_instances_count: int | None = None
     running_core_count: int | None = None
 
@@ -59,7 +65,7 @@ class ComputingQuotas:
 
 
 @attrs.frozen(kw_only=True)
-class UserInfo:
+class UserInfo(_InstanceLimits):
     """The authenticated user, with quotas and usage (``UserOutput``).
 
     ``reserved_quotas`` is in the API reference's example though not in the OpenAPI
@@ -80,8 +86,6 @@ class UserInfo:
     running_pool_count: int | None = None
     running_instance_count: int | None = None
     running_core_count: int | None = None
-    max_instances: int | None = None
-    max_cores: int | None = None
     max_flex_instances: int | None = None
     max_flex_cores: int | None = None
     max_on_demand_instances: int | None = None
@@ -106,12 +110,10 @@ class ProfileConstant:
 
 
 @attrs.frozen(kw_only=True)
-class ProfileLicense:
+class ProfileLicense(_InstanceLimits):
     """A license a profile uses (``QLicense``)."""
 
     name: str | None = None
-    max_instances: int | None = None
-    max_cores: int | None = None
 
 
 @attrs.frozen(kw_only=True)

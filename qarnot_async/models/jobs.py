@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import attrs
 
-from ._bases import Entity
+from ._bases import Entity, Retention
 from ._checks import (
     check_bool,
     check_duration,
@@ -24,7 +24,7 @@ __all__ = ["Job", "JobCreate"]
 
 
 @attrs.frozen(kw_only=True)
-class Job(Entity[JobState]):
+class Job(Retention, Entity[JobState]):
     """A job as the service describes it (``JobOutput``).
 
     ``is_final``: the job is Completed.
@@ -33,9 +33,6 @@ class Job(Entity[JobState]):
     pool_uuid: str | None = None
     use_dependencies: bool | None = None
     max_wall_time: timedelta | None = None
-    tags: tuple[str, ...] | None = None
-    auto_delete_on_completion: bool | None = None
-    completion_time_to_live: timedelta | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -3,29 +3,18 @@ of creation, clone and update."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import timedelta
-
 import attrs
 
-from ._bases import ComputeSettings, ComputeSummary, UpdatableSettings
+from ._bases import ComputeDetails, ComputeSettings, ComputeSummary, UpdatableSettings
 from ._checks import check_bool, check_int, checked, name_validator
 from ._types import INT32_MAX
 from .common import (
-    EMPTY_CONSTANTS,
-    ApiErrorDetail,
-    Constants,
     ElasticProperty,
     PreparationTask,
-    Privileges,
-    ResourcesBucket,
     RetrySettings,
-    SecretsAccessRights,
 )
-from .enums import PoolState, SchedulingType
-from .hardware import HardwareConstraint
+from .enums import PoolState
 from .scaling import Scaling
-from .status import TaskStatus
 
 __all__ = ["Pool", "PoolClone", "PoolCreate", "PoolSummary", "PoolUpdate"]
 
@@ -43,31 +32,17 @@ class PoolSummary(ComputeSummary[PoolState]):
 
 
 @attrs.frozen(kw_only=True)
-class Pool(PoolSummary):
+class Pool(ComputeDetails, PoolSummary):
     """A pool as the service describes it (``PoolOutput``).
 
     ``constants`` is never ``None``: an absent list reads as empty.
     """
 
-    errors: tuple[ApiErrorDetail, ...] | None = None
     elastic_property: ElasticProperty | None = None
     scaling: Scaling | None = None
     preparation_task: PreparationTask | None = None
-    constants: Constants = EMPTY_CONSTANTS
-    secrets_access_rights: SecretsAccessRights | None = None
-    tags: tuple[str, ...] | None = None
-    resource_buckets: tuple[str, ...] | None = None
-    advanced_resource_buckets: tuple[ResourcesBucket, ...] | None = None
-    status: TaskStatus | None = None
     total_slot_capacity: int | None = None
     pool_usage: float | None = None
-    hardware_constraints: tuple[HardwareConstraint, ...] | None = None
-    scheduling_type: SchedulingType | None = None
-    targeted_reserved_machine_key: str | None = None
-    auto_delete_on_completion: bool | None = None
-    completion_time_to_live: timedelta | None = None
-    labels: Mapping[str, str] | None = None
-    privileges: Privileges | None = None
     default_retry_settings: RetrySettings | None = None
 
 

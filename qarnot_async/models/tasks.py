@@ -3,13 +3,12 @@ of creation, update, clone, retry, recover, resume and snapshots."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from collections.abc import Iterable
 
 import attrs
 
 from ..errors import InvalidInputError
-from ._bases import ComputeSettings, ComputeSummary, UpdatableSettings
+from ._bases import ComputeDetails, ComputeSettings, ComputeSummary, UpdatableSettings
 from ._checks import (
     check_bool,
     check_int,
@@ -22,19 +21,12 @@ from ._checks import (
 from ._ranges import InstanceRanges
 from ._types import INT32_MAX, wire
 from .common import (
-    EMPTY_CONSTANTS,
-    ApiErrorDetail,
-    Constants,
     Dependencies,
-    Privileges,
-    ResourcesBucket,
     RetrySettings,
-    SecretsAccessRights,
     to_dependencies,
 )
-from .enums import SchedulingType, TaskState
-from .hardware import HardwareConstraint
-from .status import CompletedInstance, TaskStatus
+from .enums import TaskState
+from .status import CompletedInstance
 
 __all__ = [
     "ClusterInfo",
@@ -97,26 +89,19 @@ class TaskSummary(ComputeSummary[TaskState]):
 
 
 @attrs.frozen(kw_only=True)
-class Task(TaskSummary):
+class Task(ComputeDetails, TaskSummary):
     """A task as the service describes it (``TaskOutput``).
 
     ``constants`` is never ``None``: an absent list reads as empty.
     """
 
-    errors: tuple[ApiErrorDetail, ...] | None = None
-    resource_buckets: tuple[str, ...] | None = None
-    advanced_resource_buckets: tuple[ResourcesBucket, ...] | None = None
     result_bucket: str | None = None
     results_cache_ttl_sec: int | None = attrs.field(
         default=None, metadata=wire("resultsCacheTTLSec")
     )
     completed_instances: tuple[CompletedInstance, ...] | None = None
-    status: TaskStatus | None = None
     snapshot_interval: int | None = None
     results_count: int | None = None
-    constants: Constants = EMPTY_CONSTANTS
-    secrets_access_rights: SecretsAccessRights | None = None
-    tags: tuple[str, ...] | None = None
     snapshot_whitelist: str | None = None
     snapshot_blacklist: str | None = None
     snapshot_bucket: str | None = None
@@ -127,13 +112,6 @@ class Task(TaskSummary):
     results_bucket_prefix: str | None = None
     upload_results_on_cancellation: bool | None = None
     dependencies: Dependencies | None = None
-    auto_delete_on_completion: bool | None = None
-    completion_time_to_live: timedelta | None = None
-    hardware_constraints: tuple[HardwareConstraint, ...] | None = None
-    labels: Mapping[str, str] | None = None
-    scheduling_type: SchedulingType | None = None
-    targeted_reserved_machine_key: str | None = None
-    privileges: Privileges | None = None
     retry_settings: RetrySettings | None = None
 
 
