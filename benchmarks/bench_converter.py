@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from qarnot_async._converter import structure
-from qarnot_async.models import Task, TokenPage, _types
+from qarnot_async.models import Task, TokenPage, _ranges, _time
 
 TASK_FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "wire" / "task.json"
 PAGE_SIZE = 100
@@ -76,9 +76,9 @@ def _page(task: dict[str, Any], size: int) -> dict[str, Any]:
 
 
 def _clear_caches() -> None:
-    _types.TIMESPAN_CACHE.clear()
-    _types.RANGES_CACHE.clear()
-    _types.DATE_CACHE.clear()
+    _time.TIMESPAN_CACHE.clear()
+    _ranges.RANGES_CACHE.clear()
+    _time.DATE_CACHE.clear()
 
 
 def _measure(raw: bytes, cls: Any, *, cold: bool) -> tuple[float, float]:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import email.utils
 import json
 import re
+import reprlib
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC
@@ -122,7 +123,16 @@ class DecodeError(QarnotError, ValueError):
         self.message = message
         self.where = where
         prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}{field}: {message} (got {value!r})")
+        super().__init__(f"{prefix}{field}: {message} (got {_shown(value)})")
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)`` for a message, bounded: a bad answer may be huge or deeply nested."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        return reprlib.repr(value)
+    return text if len(text) <= 300 else f"{text[:240]}...{text[-40:]} ({len(text):,} characters)"
 
 
 class APIError(QarnotError):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 import attrs
 
+from ._types import FrozenMapping
 from .enums import SchedulingType
 
 __all__ = [
@@ -25,24 +26,26 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class SchedulingQuota:
-    """Quotas and usage for one scheduling type (``UserSchedulingQuotasOutput``)."""
+class _InstanceLimits:
+    """The caps on instances and cores that quotas, users and licenses all state."""
 
     max_instances: int | None = None
     max_cores: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SchedulingQuota(_InstanceLimits):
+    """Quotas and usage for one scheduling type (``UserSchedulingQuotasOutput``)."""
+
     running_instances_count: int | None = None
     running_core_count: int | None = None
 
 
 @attrs.frozen(kw_only=True)
-class ReservedQuota:
+class ReservedQuota(SchedulingQuota):
     """Quotas and usage on one reserved machine (``ReservedSchedulingQuotasOutput``)."""
 
     machine_key: str | None = None
-    max_instances: int | None = None
-    max_cores: int | None = None
-    running_instances_count: int | None = None
-    running_core_count: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -62,7 +65,7 @@ class ComputingQuotas:
 
 
 @attrs.frozen(kw_only=True)
-class UserInfo:
+class UserInfo(_InstanceLimits):
     """The authenticated user, with quotas and usage (``UserOutput``).
 
     ``reserved_quotas`` is in the API reference's example though not in the OpenAPI
@@ -83,8 +86,6 @@ class UserInfo:
     running_pool_count: int | None = None
     running_instance_count: int | None = None
     running_core_count: int | None = None
-    max_instances: int | None = None
-    max_cores: int | None = None
     max_flex_instances: int | None = None
     max_flex_cores: int | None = None
     max_on_demand_instances: int | None = None
@@ -109,12 +110,10 @@ class ProfileConstant:
 
 
 @attrs.frozen(kw_only=True)
-class ProfileLicense:
+class ProfileLicense(_InstanceLimits):
     """A license a profile uses (``QLicense``)."""
 
     name: str | None = None
-    max_instances: int | None = None
-    max_cores: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -139,30 +138,13 @@ class ApiVersion:
     end_of_life: date | None = None
 
 
-class Settings(Mapping[str, Any]):
+class Settings(FrozenMapping[Any]):
     """The service's public settings (``GET /settings``): a read-only mapping."""
 
-    __slots__ = ("_data",)
-    _data: dict[str, Any]
+    __slots__ = ()
 
     def __init__(self, data: Mapping[str, Any] | None = None, /) -> None:
         self._data = dict(data or {})
 
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
     def __repr__(self) -> str:
         return f"Settings({self._data!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return self._data == dict(other.items())
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable-valued mapping

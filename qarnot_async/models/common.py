@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
 
 from ..errors import InvalidInputError
-from ._types import (
-    INT32_MAX,
-    INT32_MIN,
+from ._checks import (
     check_bool,
-    check_instances,
     check_int,
     check_number,
     check_str,
     check_uuid,
+    checked,
     optional,
-    wire,
+    str_tuple,
+    to_enum,
 )
+from ._types import INT32_MAX, INT32_MIN, FrozenMapping
 from .enums import ForcedConstantAccess, SchedulingType
 
 __all__ = [
@@ -60,7 +60,7 @@ def _checked_dict(value: object, field: str) -> dict[str, str]:
     return data
 
 
-class Constants(Mapping[str, str]):
+class Constants(FrozenMapping[str]):
     """Task or pool constants: an ordered, read-only ``{key: value}`` mapping.
 
     On the wire this is a list of ``{"key", "value"}`` objects (``KeyValue``). Build
@@ -70,39 +70,13 @@ class Constants(Mapping[str, str]):
     A ``null`` value from the service reads as ``""``.
     """
 
-    __slots__ = ("_data",)
-    _data: dict[str, str]
+    __slots__ = ()
 
     def __init__(
         self, items: Mapping[str, str] | Iterable[tuple[str, str]] = (), /, **kwargs: str
     ) -> None:
         self._data = _checked_dict(items, "constants")
         self._data.update(_checked_dict(kwargs, "constants"))
-
-    @classmethod
-    def _trusted(cls, data: dict[str, str]) -> Constants:
-        self = cls.__new__(cls)
-        self._data = data
-        return self
-
-    def __getitem__(self, key: str) -> str:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Constants):
-            return self._data == other._data
-        if isinstance(other, Mapping):
-            return self._data == dict(other.items())
-        return NotImplemented
 
     def __hash__(self) -> int:
         return hash(tuple(self._data.items()))
@@ -124,6 +98,13 @@ class Constants(Mapping[str, str]):
 ConstantsLike = Constants | Mapping[str, str] | Iterable[tuple[str, str]]
 
 
+def trusted_constants(data: dict[str, str]) -> Constants:
+    """Wrap ``data``, already known to map strings to strings, without copying it."""
+    constants = Constants.__new__(Constants)
+    constants._data = data
+    return constants
+
+
 def freeze_lists(instance: Any) -> None:
     """Store the lists given to a frozen input as tuples (after its validators ran).
 
@@ -139,34 +120,25 @@ def freeze_lists(instance: Any) -> None:
 #: The empty constants of an entity that has none.
 EMPTY_CONSTANTS: Final = Constants()
 
-#: The longest name or shortname the SDK lets through.
-NAME_MAX_LENGTH: Final = 2048
-
-
-def name_validator(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """attrs validator: a name or shortname is non-empty and at most 2,048 characters."""
-    if value is not None:
-        check_str(attribute.name, value, non_empty=True, max_len=NAME_MAX_LENGTH)
-
 
 def to_scheduling_type(value: SchedulingType | str | None) -> SchedulingType | None:
     """Accept a :class:`SchedulingType` or its wire string (``"flex"``)."""
-    if value is None or isinstance(value, SchedulingType):
-        return value
-    if not isinstance(value, str):
-        raise InvalidInputError("scheduling_type", "must be a SchedulingType", value)
-    return SchedulingType(value)
+    return to_enum(SchedulingType, "scheduling_type", value)
+
+
+def to_access(value: ForcedConstantAccess | str | None) -> ForcedConstantAccess | None:
+    """Accept a :class:`ForcedConstantAccess` or its wire string (``"readOnly"``)."""
+    return to_enum(ForcedConstantAccess, "access", value)
 
 
 def to_constants(value: ConstantsLike | None, field: str = "constants") -> Constants | None:
     """Normalise what a user gives as constants; ``None`` stays ``None``."""
     if value is None or isinstance(value, Constants):
         return value
-    return Constants._trusted(_checked_dict(value, field))
+    return trusted_constants(_checked_dict(value, field))
 
 
-# attrs (and its mypy plugin) want plain named functions as converters, hence one
-# per field when the error must name that field.
+# One converter per field, so that the error names that field.
 def constants_converter(value: ConstantsLike | None) -> Constants | None:
     """attrs converter of a ``constants`` input field."""
     return to_constants(value, "constants")
@@ -175,19 +147,6 @@ def constants_converter(value: ConstantsLike | None) -> Constants | None:
 def constraints_converter(value: ConstantsLike | None) -> Constants | None:
     """attrs converter of a ``constraints`` input field."""
     return to_constants(value, "constraints")
-
-
-Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
-
-
-def int32_validator(low: int = INT32_MIN) -> Validator:
-    """attrs validator: None, or an int between ``low`` and int32's maximum."""
-    return optional(check_int, low, INT32_MAX)
-
-
-def list_validator(cls: type | tuple[type, ...]) -> Validator:
-    """attrs validator: None, or a list whose items are instances of ``cls``."""
-    return optional(check_instances, cls)
 
 
 @attrs.frozen(kw_only=True)
@@ -199,24 +158,14 @@ class ApiErrorDetail:
     debug: str | None = None
 
 
-def _to_access(value: ForcedConstantAccess | str | None) -> ForcedConstantAccess | None:
-    if value is None or isinstance(value, ForcedConstantAccess):
-        return value
-    if not isinstance(value, str):
-        raise InvalidInputError("access", "must be a ForcedConstantAccess", value)
-    return ForcedConstantAccess(value)
-
-
 @attrs.frozen(kw_only=True, repr=False)
 class ForcedConstant:
     """A constant forced onto the payload, whatever the profile says (``ForcedConstant``)."""
 
-    constant_name: str | None = attrs.field(default=None, validator=optional(check_str))
-    forced_value: str | None = attrs.field(default=None, validator=optional(check_str))
-    force_export_in_environment: bool | None = attrs.field(
-        default=None, validator=optional(check_bool)
-    )
-    access: ForcedConstantAccess | None = attrs.field(default=None, converter=_to_access)
+    constant_name: str | None = checked(check_str)
+    forced_value: str | None = checked(check_str)
+    force_export_in_environment: bool | None = checked(check_bool)
+    access: ForcedConstantAccess | None = attrs.field(default=None, converter=to_access)
 
     def __repr__(self) -> str:
         secret = (self.constant_name or "").startswith(SECRET_PREFIX)
@@ -238,25 +187,11 @@ class ResourcesBucket:
     """
 
     bucket_name: str = attrs.field(validator=optional(check_str))
-    prefix: str | None = attrs.field(
-        default=None,
-        validator=optional(check_str),
-        metadata=wire("filtering.prefixFiltering.prefix"),
+    prefix: str | None = checked(check_str, wire_name="filtering.prefixFiltering.prefix")
+    strip_prefix: str | None = checked(
+        check_str, wire_name="resourcesTransformation.stripPrefix.prefix"
     )
-    strip_prefix: str | None = attrs.field(
-        default=None,
-        validator=optional(check_str),
-        metadata=wire("resourcesTransformation.stripPrefix.prefix"),
-    )
-    cache_ttl_sec: int | None = attrs.field(
-        default=None,
-        validator=optional(check_int, 0, INT32_MAX),
-        metadata=wire("cacheTTLSec"),
-    )
-
-
-def _str_tuple(value: Iterable[str] | None) -> tuple[str, ...] | None:
-    return None if value is None else tuple(value)
+    cache_ttl_sec: int | None = checked(check_int, 0, INT32_MAX, wire_name="cacheTTLSec")
 
 
 @attrs.frozen(kw_only=True)
@@ -267,8 +202,8 @@ class SecretsAccessRights:
     key prefixes (``byPrefix: [{"prefix"}]``).
     """
 
-    by_secret: tuple[str, ...] | None = attrs.field(default=None, converter=_str_tuple)
-    by_prefix: tuple[str, ...] | None = attrs.field(default=None, converter=_str_tuple)
+    by_secret: tuple[str, ...] | None = attrs.field(default=None, converter=str_tuple)
+    by_prefix: tuple[str, ...] | None = attrs.field(default=None, converter=str_tuple)
 
     def __attrs_post_init__(self) -> None:
         for name in ("by_secret", "by_prefix"):
@@ -278,10 +213,6 @@ class SecretsAccessRights:
                     raise InvalidInputError(f"{name}.{i}", "must be a string", item)
 
 
-def _uuids(value: Iterable[str] | None) -> tuple[str, ...] | None:
-    return None if value is None else tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class Dependencies:
     """The tasks a task waits for (``DependencyInput`` / ``DependencyOutput``).
@@ -289,7 +220,7 @@ class Dependencies:
     The uuids are checked when the dependencies are given to a task input.
     """
 
-    depends_on: tuple[str, ...] | None = attrs.field(default=None, converter=_uuids)
+    depends_on: tuple[str, ...] | None = attrs.field(default=None, converter=str_tuple)
 
 
 def to_dependencies(value: Dependencies | Sequence[str] | None) -> Dependencies | None:
@@ -309,51 +240,35 @@ def to_dependencies(value: Dependencies | Sequence[str] | None) -> Dependencies 
 class RetrySettings:
     """How often failed instances are retried (``RetrySettings``)."""
 
-    max_total_retries: int | None = attrs.field(
-        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
-    )
-    max_per_instance_retries: int | None = attrs.field(
-        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
-    )
+    max_total_retries: int | None = checked(check_int, INT32_MIN, INT32_MAX)
+    max_per_instance_retries: int | None = checked(check_int, INT32_MIN, INT32_MAX)
 
 
 @attrs.frozen(kw_only=True)
 class Privileges:
     """Privileges granted to the payload (``Privileges``)."""
 
-    export_api_and_storage_credentials_in_environment: bool | None = attrs.field(
-        default=None, validator=optional(check_bool)
-    )
+    export_api_and_storage_credentials_in_environment: bool | None = checked(check_bool)
 
 
 @attrs.frozen(kw_only=True)
 class PreparationTask:
     """A command run on each pool node before any task (``PoolPreparationTask*``)."""
 
-    command_line: str | None = attrs.field(default=None, validator=optional(check_str))
+    command_line: str | None = checked(check_str)
 
 
 @attrs.frozen(kw_only=True)
 class ElasticProperty:
     """Elastic sizing of a pool (``ElasticPropertyInput`` / ``ElasticPropertyOutput``)."""
 
-    is_elastic: bool | None = attrs.field(default=None, validator=optional(check_bool))
-    min_total_slots: int | None = attrs.field(
-        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
-    )
-    max_total_slots: int | None = attrs.field(
-        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
-    )
-    min_idle_slots: int | None = attrs.field(
-        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
-    )
-    resize_period: int | None = attrs.field(
-        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
-    )
-    ramp_resize_factor: float | None = attrs.field(default=None, validator=optional(check_number))
-    min_idle_time_seconds: int | None = attrs.field(
-        default=None, validator=optional(check_int, INT32_MIN, INT32_MAX)
-    )
+    is_elastic: bool | None = checked(check_bool)
+    min_total_slots: int | None = checked(check_int, INT32_MIN, INT32_MAX)
+    max_total_slots: int | None = checked(check_int, INT32_MIN, INT32_MAX)
+    min_idle_slots: int | None = checked(check_int, INT32_MIN, INT32_MAX)
+    resize_period: int | None = checked(check_int, INT32_MIN, INT32_MAX)
+    ramp_resize_factor: float | None = checked(check_number)
+    min_idle_time_seconds: int | None = checked(check_int, INT32_MIN, INT32_MAX)
 
 
 @attrs.frozen(kw_only=True)

@@ -7,6 +7,8 @@ string instead of failing, reports ``is_known == False`` and is never final.
 
 from __future__ import annotations
 
+from typing import Any, Final
+
 from ._types import OpenEnum
 
 __all__ = [
@@ -22,8 +24,23 @@ __all__ = [
 ]
 
 
-class TaskState(OpenEnum):
-    """The state of a task (and of a completed instance)."""
+class _State(OpenEnum):
+    """The state of an entity, some of which are final."""
+
+    @property
+    def is_final(self) -> bool:
+        """Whether an entity in this state can no longer change (see the enum's doc).
+
+        False for a state this SDK does not know.
+        """
+        return self in _FINAL[type(self)]
+
+
+class TaskState(_State):
+    """The state of a task (and of a completed instance).
+
+    Final: Success, Failure and Cancelled.
+    """
 
     SUBMITTED = "Submitted"
     PARTIALLY_DISPATCHED = "PartiallyDispatched"
@@ -38,17 +55,12 @@ class TaskState(OpenEnum):
     FAILURE = "Failure"
     PENDING_DELETE = "PendingDelete"
 
-    @property
-    def is_final(self) -> bool:
-        """Whether the task can no longer change: Success, Failure or Cancelled."""
-        return self in _TASK_FINAL
 
+class PoolState(_State):
+    """The state of a pool.
 
-_TASK_FINAL = frozenset({TaskState.SUCCESS, TaskState.FAILURE, TaskState.CANCELLED})
-
-
-class PoolState(OpenEnum):
-    """The state of a pool."""
+    Final: Closed and Failure (it can no longer run anything).
+    """
 
     SUBMITTED = "Submitted"
     PARTIALLY_DISPATCHED = "PartiallyDispatched"
@@ -60,27 +72,24 @@ class PoolState(OpenEnum):
     FAILURE = "Failure"
     PENDING_DELETE = "PendingDelete"
 
-    @property
-    def is_final(self) -> bool:
-        """Whether the pool can no longer run anything: Closed or Failure."""
-        return self in _POOL_FINAL
 
+class JobState(_State):
+    """The state of a job.
 
-_POOL_FINAL = frozenset({PoolState.CLOSED, PoolState.FAILURE})
-
-
-class JobState(OpenEnum):
-    """The state of a job."""
+    Final: Completed.
+    """
 
     ACTIVE = "Active"
     TERMINATING = "Terminating"
     COMPLETED = "Completed"
     DELETING = "Deleting"
 
-    @property
-    def is_final(self) -> bool:
-        """Whether the job is Completed."""
-        return self is JobState.COMPLETED
+
+_FINAL: Final[dict[type[Any], frozenset[_State]]] = {
+    TaskState: frozenset({TaskState.SUCCESS, TaskState.FAILURE, TaskState.CANCELLED}),
+    PoolState: frozenset({PoolState.CLOSED, PoolState.FAILURE}),
+    JobState: frozenset({JobState.COMPLETED}),
+}
 
 
 class SnapshotState(OpenEnum):

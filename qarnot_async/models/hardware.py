@@ -7,15 +7,15 @@ unstructures back to it unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 import attrs
 
-from ._types import INT32_MAX, INT32_MIN, check_int, check_number, check_str, optional, wire
+from ._checks import check_int, check_number, check_str, optional
+from ._types import INT32_MAX, INT32_MIN, union_member, wire
 
 __all__ = [
-    "HARDWARE_CONSTRAINT_TYPES",
     "CpuModelConstraint",
     "GpuConstraint",
     "HardwareConstraint",
@@ -33,6 +33,22 @@ __all__ = [
 ]
 
 
+#: The known constraint classes by their wire ``discriminator``.
+HARDWARE_CONSTRAINT_TYPES: dict[str, type[HardwareConstraint]] = {}
+
+C = TypeVar("C", bound=type)
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(attrs.field,))
+def _constraint(discriminator: str) -> Callable[[C], C]:
+    """A known constraint class, read and written with this ``discriminator``."""
+    return union_member(HARDWARE_CONSTRAINT_TYPES, "DISCRIMINATOR", discriminator)
+
+
+_number = optional(check_number)
+_name = optional(check_str, non_empty=True)
+
+
 @attrs.frozen(kw_only=True)
 class HardwareConstraint:
     """The base hardware constraint (``HardwareConstraint``).
@@ -48,104 +64,90 @@ class HardwareConstraint:
         return self.DISCRIMINATOR
 
 
+HARDWARE_CONSTRAINT_TYPES[HardwareConstraint.DISCRIMINATOR] = HardwareConstraint
+
+
 @attrs.frozen(kw_only=True)
-class MinimumCoreConstraint(HardwareConstraint):
+class _CoreCountConstraint(HardwareConstraint):
+    """A bound on the number of cores."""
+
+    core_count: int = attrs.field(validator=optional(check_int, INT32_MIN, INT32_MAX))
+
+
+@_constraint("MinimumCoreHardwareConstraint")
+class MinimumCoreConstraint(_CoreCountConstraint):
     """At least ``core_count`` cores (``MinimumCoreHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "MinimumCoreHardwareConstraint"
-    core_count: int = attrs.field(validator=optional(check_int, INT32_MIN, INT32_MAX))
 
-
-@attrs.frozen(kw_only=True)
-class MaximumCoreConstraint(HardwareConstraint):
+@_constraint("MaximumCoreHardwareConstraint")
+class MaximumCoreConstraint(_CoreCountConstraint):
     """At most ``core_count`` cores (``MaximumCoreHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "MaximumCoreHardwareConstraint"
-    core_count: int = attrs.field(validator=optional(check_int, INT32_MIN, INT32_MAX))
 
-
-@attrs.frozen(kw_only=True)
+@_constraint("MinimumRamHardwareConstraint")
 class MinimumRamConstraint(HardwareConstraint):
     """At least ``minimum_memory_mb`` MB of memory (``MinimumRamHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "MinimumRamHardwareConstraint"
-    minimum_memory_mb: float = attrs.field(
-        validator=optional(check_number), metadata=wire("minimumMemoryMB")
-    )
+    minimum_memory_mb: float = attrs.field(validator=_number, metadata=wire("minimumMemoryMB"))
 
 
-@attrs.frozen(kw_only=True)
+@_constraint("MaximumRamHardwareConstraint")
 class MaximumRamConstraint(HardwareConstraint):
     """At most ``maximum_memory_mb`` MB of memory (``MaximumRamHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "MaximumRamHardwareConstraint"
-    maximum_memory_mb: float = attrs.field(
-        validator=optional(check_number), metadata=wire("maximumMemoryMB")
-    )
+    maximum_memory_mb: float = attrs.field(validator=_number, metadata=wire("maximumMemoryMB"))
 
 
-@attrs.frozen(kw_only=True)
+@_constraint("SpecificHardwareConstraint")
 class SpecificHardwareConstraint(HardwareConstraint):
     """One machine specification (``SpecificHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "SpecificHardwareConstraint"
-    specification_key: str = attrs.field(validator=optional(check_str, non_empty=True))
+    specification_key: str = attrs.field(validator=_name)
 
 
-@attrs.frozen(kw_only=True)
+@_constraint("MinimumRamCoreRatioHardwareConstraint")
 class MinimumRamCoreRatioConstraint(HardwareConstraint):
     """At least this many GB of memory per core (``MinimumRamCoreRatioHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "MinimumRamCoreRatioHardwareConstraint"
     minimum_memory_gb_core_ratio: float = attrs.field(
-        validator=optional(check_number), metadata=wire("minimumMemoryGBCoreRatio")
+        validator=_number, metadata=wire("minimumMemoryGBCoreRatio")
     )
 
 
-@attrs.frozen(kw_only=True)
+@_constraint("MaximumRamCoreRatioHardwareConstraint")
 class MaximumRamCoreRatioConstraint(HardwareConstraint):
     """At most this many GB of memory per core (``MaximumRamCoreRatioHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "MaximumRamCoreRatioHardwareConstraint"
     maximum_memory_gb_core_ratio: float = attrs.field(
-        validator=optional(check_number), metadata=wire("maximumMemoryGBCoreRatio")
+        validator=_number, metadata=wire("maximumMemoryGBCoreRatio")
     )
 
 
-@attrs.frozen(kw_only=True)
+@_constraint("SSDHardwareConstraint")
 class SSDConstraint(HardwareConstraint):
     """A machine with an SSD (``SSDHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "SSDHardwareConstraint"
 
-
-@attrs.frozen(kw_only=True)
+@_constraint("NoSSDHardwareConstraint")
 class NoSSDConstraint(HardwareConstraint):
     """A machine without an SSD (``NoSSDHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "NoSSDHardwareConstraint"
 
-
-@attrs.frozen(kw_only=True)
+@_constraint("GpuHardwareConstraint")
 class GpuConstraint(HardwareConstraint):
     """A machine with a GPU (``GpuHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "GpuHardwareConstraint"
 
-
-@attrs.frozen(kw_only=True)
+@_constraint("NoGpuHardwareConstraint")
 class NoGpuConstraint(HardwareConstraint):
     """A machine without a GPU (``NoGpuHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "NoGpuHardwareConstraint"
 
-
-@attrs.frozen(kw_only=True)
+@_constraint("CpuModelHardwareConstraint")
 class CpuModelConstraint(HardwareConstraint):
     """One CPU model (``CpuModelHardware``)."""
 
-    DISCRIMINATOR: ClassVar[str] = "CpuModelHardwareConstraint"
-    cpu_model: str = attrs.field(validator=optional(check_str, non_empty=True))
+    cpu_model: str = attrs.field(validator=_name)
 
 
 @attrs.frozen(kw_only=True)
@@ -158,24 +160,3 @@ class UnknownHardwareConstraint(HardwareConstraint):
 
     discriminator: str  # an attribute here, a read-only property in the base
     raw: Mapping[str, Any] = attrs.field(factory=dict)
-
-
-#: The known constraint classes by their wire ``discriminator``.
-HARDWARE_CONSTRAINT_TYPES: Mapping[str, type[HardwareConstraint]] = {
-    cls.DISCRIMINATOR: cls
-    for cls in (
-        HardwareConstraint,
-        MinimumCoreConstraint,
-        MaximumCoreConstraint,
-        MinimumRamConstraint,
-        MaximumRamConstraint,
-        SpecificHardwareConstraint,
-        MinimumRamCoreRatioConstraint,
-        MaximumRamCoreRatioConstraint,
-        SSDConstraint,
-        NoSSDConstraint,
-        GpuConstraint,
-        NoGpuConstraint,
-        CpuModelConstraint,
-    )
-}

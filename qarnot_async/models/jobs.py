@@ -3,41 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import attrs
 
-from ._types import check_bool, check_duration, check_str_sequence, check_uuid, optional
-from .common import freeze_lists, name_validator
+from ._bases import Entity, Retention
+from ._checks import (
+    check_bool,
+    check_duration,
+    check_name,
+    check_str_sequence,
+    check_uuid,
+    checked,
+    name_validator,
+)
+from .common import freeze_lists
 from .enums import JobState
 
 __all__ = ["Job", "JobCreate"]
 
 
 @attrs.frozen(kw_only=True)
-class Job:
-    """A job as the service describes it (``JobOutput``)."""
+class Job(Retention, Entity[JobState]):
+    """A job as the service describes it (``JobOutput``).
 
-    uuid: str
-    name: str | None = None
-    shortname: str | None = None
+    ``is_final``: the job is Completed.
+    """
+
     pool_uuid: str | None = None
-    state: JobState | None = None
-    previous_state: JobState | None = None
     use_dependencies: bool | None = None
-    state_transition_time: datetime | None = None
-    previous_state_transition_time: datetime | None = None
-    creation_date: datetime | None = None
-    last_modified: datetime | None = None
     max_wall_time: timedelta | None = None
-    tags: tuple[str, ...] | None = None
-    auto_delete_on_completion: bool | None = None
-    completion_time_to_live: timedelta | None = None
-
-    @property
-    def is_final(self) -> bool:
-        """Whether the job is Completed; False for unknown states."""
-        return self.state is not None and self.state.is_final
 
 
 @attrs.frozen(kw_only=True)
@@ -49,17 +44,13 @@ class JobCreate:
     """
 
     name: str = attrs.field(validator=name_validator)
-    shortname: str | None = attrs.field(default=None, validator=name_validator)
-    pool_uuid: str | None = attrs.field(default=None, validator=optional(check_uuid))
-    use_dependencies: bool | None = attrs.field(default=None, validator=optional(check_bool))
-    tags: Sequence[str] | None = attrs.field(default=None, validator=optional(check_str_sequence))
-    max_wall_time: timedelta | None = attrs.field(default=None, validator=optional(check_duration))
-    auto_delete_on_completion: bool | None = attrs.field(
-        default=None, validator=optional(check_bool)
-    )
-    completion_time_to_live: timedelta | None = attrs.field(
-        default=None, validator=optional(check_duration)
-    )
+    shortname: str | None = checked(check_name)
+    pool_uuid: str | None = checked(check_uuid)
+    use_dependencies: bool | None = checked(check_bool)
+    tags: Sequence[str] | None = checked(check_str_sequence)
+    max_wall_time: timedelta | None = checked(check_duration)  # noqa: RUF009 (an attrs field)
+    auto_delete_on_completion: bool | None = checked(check_bool)
+    completion_time_to_live: timedelta | None = checked(check_duration)  # noqa: RUF009 (an attrs field)
 
     def __attrs_post_init__(self) -> None:
         freeze_lists(self)

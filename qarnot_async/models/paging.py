@@ -7,7 +7,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from ._types import INT32_MAX, check_int, check_str, check_str_sequence, optional, wire
+from ._checks import check_int, check_str, check_str_sequence, checked
+from ._types import INT32_MAX
 from .common import freeze_lists
 from .enums import OrderType
 
@@ -17,14 +18,25 @@ T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True)
-class TokenPage(Generic[T]):
+class _Page(Generic[T]):
+    """One page of a listing; iterating a page iterates ``data``."""
+
+    data: tuple[T, ...]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+@attrs.frozen(kw_only=True)
+class TokenPage(_Page[T]):
     """One page of a token-paginated listing (``…TokenPagedResponse``).
 
     There is a next page while ``is_truncated`` and ``next_token`` is not None.
-    Iterating a page iterates ``data``.
     """
 
-    data: tuple[T, ...]
     count: int | None = None
     total: int | None = None
     is_truncated: bool | None = None
@@ -35,27 +47,14 @@ class TokenPage(Generic[T]):
         """Whether another page follows."""
         return bool(self.is_truncated) and self.next_token is not None
 
-    def __iter__(self) -> Iterator[T]:
-        return iter(self.data)
-
-    def __len__(self) -> int:
-        return len(self.data)
-
 
 @attrs.frozen(kw_only=True)
-class OffsetPage(Generic[T]):
+class OffsetPage(_Page[T]):
     """One page of an offset-paginated listing (``…OffsetPagedResponse``)."""
 
-    data: tuple[T, ...]
     offset: int | None = None
     limit: int | None = None
     total: int | None = None
-
-    def __iter__(self) -> Iterator[T]:
-        return iter(self.data)
-
-    def __len__(self) -> int:
-        return len(self.data)
 
 
 def _order_type(value: OrderType | str | None) -> OrderType | None:
@@ -71,12 +70,10 @@ class PageRequest:
     ``filter`` is the wire JSON of a filter (``{"operator": "Equal", ...}``), sent as is.
     """
 
-    token: str | None = attrs.field(default=None, validator=optional(check_str))
+    token: str | None = checked(check_str)
     filter: Mapping[str, Any] | None = None
-    maximum_results: int | None = attrs.field(
-        default=None, validator=optional(check_int, 1, INT32_MAX)
-    )
-    order_by: str | None = attrs.field(default=None, validator=optional(check_str))
+    maximum_results: int | None = checked(check_int, 1, INT32_MAX)
+    order_by: str | None = checked(check_str)
     order_type: OrderType | None = attrs.field(default=None, converter=_order_type)
 
 
@@ -88,13 +85,9 @@ class DataDetailRequest:
     wire); ``filter`` is the wire JSON of a filter, sent as is.
     """
 
-    select: Sequence[str] | None = attrs.field(
-        default=None, validator=optional(check_str_sequence), metadata=wire("select.fields")
-    )
+    select: Sequence[str] | None = checked(check_str_sequence, wire_name="select.fields")
     filter: Mapping[str, Any] | None = None
-    maximum_results: int | None = attrs.field(
-        default=None, validator=optional(check_int, 1, INT32_MAX)
-    )
+    maximum_results: int | None = checked(check_int, 1, INT32_MAX)
 
     def __attrs_post_init__(self) -> None:
         freeze_lists(self)

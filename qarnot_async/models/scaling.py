@@ -7,19 +7,18 @@ as received and unstructure back to it unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 import attrs
 
 from ..errors import InvalidInputError
-from ._types import INT64_MAX, INT64_MIN, check_int, check_number, check_str, optional
+from ._checks import check_int, check_number, check_str, checked, to_tuple
+from ._types import INT64_MAX, INT64_MIN, union_member
 from .enums import DayOfWeek
 
 __all__ = [
-    "SCALING_POLICY_TYPES",
-    "TIME_PERIOD_TYPES",
     "AlwaysPeriod",
     "FixedScalingPolicy",
     "ManagedTasksQueueScalingPolicy",
@@ -33,9 +32,24 @@ __all__ = [
 
 _ONE_DAY = timedelta(days=1)
 
+#: The known period classes by their wire ``type``.
+TIME_PERIOD_TYPES: dict[str, type[TimePeriod]] = {}
+#: The known policy classes by their wire ``type``.
+SCALING_POLICY_TYPES: dict[str, type[ScalingPolicy]] = {}
 
-def _tuple_or_none(value: Iterable[Any] | None) -> tuple[Any, ...] | None:
-    return None if value is None else tuple(value)
+C = TypeVar("C", bound=type)
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(attrs.field,))
+def _period(type: str) -> Callable[[C], C]:
+    """A known period class, read and written with this ``type``."""
+    return union_member(TIME_PERIOD_TYPES, "TYPE", type)
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(attrs.field,))
+def _policy(type: str) -> Callable[[C], C]:
+    """A known policy class, read and written with this ``type``."""
+    return union_member(SCALING_POLICY_TYPES, "TYPE", type)
 
 
 def _days(value: Iterable[DayOfWeek | str] | None) -> tuple[DayOfWeek, ...] | None:
@@ -51,36 +65,37 @@ def _days(value: Iterable[DayOfWeek | str] | None) -> tuple[DayOfWeek, ...] | No
     return tuple(days)
 
 
-def _check_time_of_day(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None:
-        return
+def _check_time_of_day(field: str, value: object) -> None:
     if not isinstance(value, timedelta) or not timedelta(0) <= value < _ONE_DAY:
         raise InvalidInputError(
-            attribute.name, "must be a timedelta between 00:00:00 and 23:59:59.9999999", value
+            field, "must be a timedelta between 00:00:00 and 23:59:59.9999999", value
         )
 
 
 @attrs.frozen(kw_only=True)
-class TimePeriod:
-    """When a scaling policy is enabled (``TimePeriodSpecification``)."""
+class _Typed:
+    """A member of a union told apart by its ``type``, with an optional name."""
 
     TYPE: ClassVar[str] = ""
-    name: str | None = attrs.field(default=None, validator=optional(check_str))
+    name: str | None = checked(check_str)
 
     @property
     def type(self) -> str:
-        """The wire ``type`` of this period."""
+        """The wire ``type`` of this member."""
         return self.TYPE
 
 
 @attrs.frozen(kw_only=True)
+class TimePeriod(_Typed):
+    """When a scaling policy is enabled (``TimePeriodSpecification``)."""
+
+
+@_period("Always")
 class AlwaysPeriod(TimePeriod):
     """Always enabled (``TimePeriodAlways``)."""
 
-    TYPE: ClassVar[str] = "Always"
 
-
-@attrs.frozen(kw_only=True)
+@_period("Weekly")
 class WeeklyPeriod(TimePeriod):
     """Enabled on some days between two times of day, UTC (``TimePeriodWeeklyRecurring``).
 
@@ -88,10 +103,9 @@ class WeeklyPeriod(TimePeriod):
     ``"23:59:59.9999999"`` end of day is kept exactly.
     """
 
-    TYPE: ClassVar[str] = "Weekly"
     days: tuple[DayOfWeek, ...] | None = attrs.field(default=None, converter=_days)
-    start_time_utc: timedelta | None = attrs.field(default=None, validator=_check_time_of_day)
-    end_time_utc: timedelta | None = attrs.field(default=None, validator=_check_time_of_day)
+    start_time_utc: timedelta | None = checked(_check_time_of_day)
+    end_time_utc: timedelta | None = checked(_check_time_of_day)
 
 
 @attrs.frozen(kw_only=True)
@@ -102,51 +116,29 @@ class UnknownTimePeriod(TimePeriod):
     raw: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-#: The known period classes by their wire ``type``.
-TIME_PERIOD_TYPES: Mapping[str, type[TimePeriod]] = {
-    cls.TYPE: cls for cls in (AlwaysPeriod, WeeklyPeriod)
-}
-
-
 @attrs.frozen(kw_only=True)
-class ScalingPolicy:
+class ScalingPolicy(_Typed):
     """One scaling policy, enabled during ``enabled_periods`` (``ScalingPolicy``)."""
 
-    TYPE: ClassVar[str] = ""
-    name: str | None = attrs.field(default=None, validator=optional(check_str))
-    enabled_periods: tuple[TimePeriod, ...] | None = attrs.field(
-        default=None, converter=_tuple_or_none
-    )
-
-    @property
-    def type(self) -> str:
-        """The wire ``type`` of this policy."""
-        return self.TYPE
+    enabled_periods: tuple[TimePeriod, ...] | None = attrs.field(default=None, converter=to_tuple)
 
 
-def _int64(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        check_int(attribute.name, value, INT64_MIN, INT64_MAX)
-
-
-@attrs.frozen(kw_only=True)
+@_policy("Fixed")
 class FixedScalingPolicy(ScalingPolicy):
     """A fixed number of slots (``FixedScalingPolicy``)."""
 
-    TYPE: ClassVar[str] = "Fixed"
-    slots_count: int | None = attrs.field(default=None, validator=_int64)
+    slots_count: int | None = checked(check_int, INT64_MIN, INT64_MAX)
 
 
-@attrs.frozen(kw_only=True)
+@_policy("ManagedTasksQueue")
 class ManagedTasksQueueScalingPolicy(ScalingPolicy):
     """Slots following the queue of tasks (``ManagedTasksQueueScalingPolicy``)."""
 
-    TYPE: ClassVar[str] = "ManagedTasksQueue"
-    min_total_slots: int | None = attrs.field(default=None, validator=_int64)
-    max_total_slots: int | None = attrs.field(default=None, validator=_int64)
-    min_idle_slots: int | None = attrs.field(default=None, validator=_int64)
-    min_idle_time_seconds: int | None = attrs.field(default=None, validator=_int64)
-    scaling_factor: float | None = attrs.field(default=None, validator=optional(check_number))
+    min_total_slots: int | None = checked(check_int, INT64_MIN, INT64_MAX)
+    max_total_slots: int | None = checked(check_int, INT64_MIN, INT64_MAX)
+    min_idle_slots: int | None = checked(check_int, INT64_MIN, INT64_MAX)
+    min_idle_time_seconds: int | None = checked(check_int, INT64_MIN, INT64_MAX)
+    scaling_factor: float | None = checked(check_number)
 
 
 @attrs.frozen(kw_only=True)
@@ -160,12 +152,6 @@ class UnknownScalingPolicy(ScalingPolicy):
     raw: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-#: The known policy classes by their wire ``type``.
-SCALING_POLICY_TYPES: Mapping[str, type[ScalingPolicy]] = {
-    cls.TYPE: cls for cls in (FixedScalingPolicy, ManagedTasksQueueScalingPolicy)
-}
-
-
 @attrs.frozen(kw_only=True)
 class Scaling:
     """How a pool scales (``ScalingInput`` / ``ScalingOutput``).
@@ -173,5 +159,5 @@ class Scaling:
     ``active_policy_name`` is only ever set by the service.
     """
 
-    policies: tuple[ScalingPolicy, ...] | None = attrs.field(default=None, converter=_tuple_or_none)
+    policies: tuple[ScalingPolicy, ...] | None = attrs.field(default=None, converter=to_tuple)
     active_policy_name: str | None = None

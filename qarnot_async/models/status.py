@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from ._types import InstanceRanges, wire
+from ._ranges import InstanceRanges
+from ._types import wire
 from .common import ApiErrorDetail
 from .enums import ExecutionPhase, TaskState
 
@@ -45,13 +46,25 @@ class VpnConnection:
 
 
 @attrs.frozen(kw_only=True)
-class RunningInstanceInfo:
+class _InstanceRun:
+    """What the service says of every instance it runs, running or completed: which
+    instance, on which machine, after how many attempts."""
+
+    instance_id: int | None = None
+    specification_key: str | None = None
+    cpu_model: str | None = None
+    core_count: int | None = None
+    clock_ratio: float | None = None
+    execution_attempt_count: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RunningInstanceInfo(_InstanceRun):
     """Live figures of one running instance (``QRunningInstanceInfoOutput``)."""
 
     active_forwards: tuple[ActiveForward, ...] | None = None
     vpn_connections: tuple[VpnConnection, ...] | None = None
     phase: ExecutionPhase | None = None
-    instance_id: int | None = None
     max_frequency_ghz: float | None = attrs.field(default=None, metadata=wire("maxFrequencyGHz"))
     current_frequency_ghz: float | None = attrs.field(
         default=None, metadata=wire("currentFrequencyGHz")
@@ -65,19 +78,20 @@ class RunningInstanceInfo:
     progress: float | None = None
     execution_time_sec: float | None = None
     execution_time_ghz: float | None = attrs.field(default=None, metadata=wire("executionTimeGHz"))
-    specification_key: str | None = None
-    cpu_model: str | None = None
-    core_count: int | None = None
-    execution_attempt_count: int | None = None
-    clock_ratio: float | None = None
 
 
 @attrs.frozen(kw_only=True)
-class CpuModelRunningCore:
-    """Cores running per CPU model (``CpuModelRunningCore``)."""
+class _PerCpuModel:
+    """What every per-CPU-model figure is keyed by: the model and its core count."""
 
     model: str | None = None
     core: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CpuModelRunningCore(_PerCpuModel):
+    """Cores running per CPU model (``CpuModelRunningCore``)."""
+
     running_core_count: int | None = attrs.field(default=None, metadata=wire("runningCorecount"))
 
 
@@ -107,49 +121,50 @@ class RunningInstancesInfo:
 
 
 @attrs.frozen(kw_only=True)
-class CpuModelExecutionTime:
+class CpuModelExecutionTime(_PerCpuModel):
     """Execution time per CPU model (``CpuModelExecutionTimeOutput``)."""
 
-    model: str | None = None
     time: float | None = None
-    core: int | None = None
 
 
 @attrs.frozen(kw_only=True)
-class CpuModelExecutionTimeGhz:
+class CpuModelExecutionTimeGhz(_PerCpuModel):
     """Execution time in GHz·s per CPU model (``CpuModelExecutionTimeGhzOutput``)."""
 
-    model: str | None = None
     time_ghz: float | None = None
     clock_ratio: float | None = None
-    core: int | None = None
 
 
 @attrs.frozen(kw_only=True)
-class MachineSpecificationExecutionTime:
+class _MachineTime:
+    """Execution time spent on one machine specification."""
+
+    specification_key: str | None = None
+    time: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MachineSpecificationExecutionTime(_MachineTime):
     """Execution time per machine specification (``TimeByMachineSpecificationOutput``)."""
 
-    specification_key: str | None = None
-    time: float | None = None
-
 
 @attrs.frozen(kw_only=True)
-class SiteAndMachineExecutionTime:
-    """Execution time per site and machine (``TimeBySiteAndMachineOutput``)."""
+class _SiteMachineTime(_MachineTime):
+    """Execution time spent on one machine specification of one site."""
 
     site_uuid: str | None = None
-    specification_key: str | None = None
-    time: float | None = None
 
 
 @attrs.frozen(kw_only=True)
-class InstanceExecutionTime:
+class SiteAndMachineExecutionTime(_SiteMachineTime):
+    """Execution time per site and machine (``TimeBySiteAndMachineOutput``)."""
+
+
+@attrs.frozen(kw_only=True)
+class InstanceExecutionTime(_SiteMachineTime):
     """Execution time of one instance (``TimeByInstanceOutput``)."""
 
     instance_id: int | None = None
-    specification_key: str | None = None
-    site_uuid: str | None = None
-    time: float | None = None
     time_ghz: float | None = None
     clock_ratio: float | None = None
 
@@ -194,20 +209,14 @@ class TaskStatus:
 
 
 @attrs.frozen(kw_only=True)
-class CompletedInstance:
+class CompletedInstance(_InstanceRun):
     """One finished instance of a task (``CompletedFrameOutput``)."""
 
     results: tuple[str, ...] | None = None
-    instance_id: int | None = None
     wall_time_sec: float | None = None
     exec_time_sec: float | None = None
     exec_time_sec_ghz: float | None = attrs.field(default=None, metadata=wire("execTimeSecGHz"))
     peak_memory_mb: int | None = attrs.field(default=None, metadata=wire("peakMemoryMB"))
     state: TaskState | None = None
     error: ApiErrorDetail | None = None
-    specification_key: str | None = None
-    cpu_model: str | None = None
-    core_count: int | None = None
-    clock_ratio: float | None = None
     average_ghz: float | None = attrs.field(default=None, metadata=wire("averageGHz"))
-    execution_attempt_count: int | None = None

@@ -5,8 +5,8 @@ get, search, create, wait, as_completed) and, where the service has them,
 :class:`WithSummaries` (``.summaries``: the same listing over lighter summaries),
 :class:`WithInstances` (stdout, stderr, update, sync_resources) and
 :class:`WithBulkCreate` (``create_many``). A collection is described by a few class
-attributes (its kind, route, entity, summary, creation and update input classes);
-everything else follows from them.
+attributes (its kind, entity, summary, creation and update input classes); everything
+else follows from them, its route included (``/tasks`` for the kind ``"task"``).
 """
 
 from __future__ import annotations
@@ -49,14 +49,15 @@ class Collection(Listing[E], Generic[E, S, St, C]):
     """
 
     _kind: str
-    _route: str
     _entity: type[E]
     _summary: type[S] | None = None
     _create_input: type[C]
     _order_fields: tuple[str, ...] = ("creationDate", "name", "state")
 
     def __init__(self, requester: Requester) -> None:
-        super().__init__(Calls(requester), self._entity, self._route, self._order_fields)
+        # Every collection of the API lives at the plural of its kind: /tasks, /pools, /jobs.
+        route = f"/{self._kind}s"
+        super().__init__(Calls(requester), self._entity, route, self._order_fields)
         self._requester = requester
         self._creator = Creator(self._calls, self._route, self._entity)
         summary = () if self._summary is None else (self._summary,)
@@ -202,6 +203,8 @@ class WithSummaries(Collection[E, S, St, C]):
     """
 
     _summary: type[S]
+    # Summaries carry run figures, so these collections also sort by execution time.
+    _order_fields = (*Collection._order_fields, "executionTime")
 
     def __init__(self, requester: Requester) -> None:
         super().__init__(requester)

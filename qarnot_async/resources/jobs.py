@@ -13,14 +13,11 @@ __all__ = ["Jobs"]
 class Jobs(Collection[Job, Job, JobState, JobCreate], WithBulkCreate[JobCreate]):
     """Jobs: groups of tasks, optionally with dependencies between them.
 
-    A job has no summaries: waits and watches poll ``POST /jobs/paginate``. Errors
-    common to every method: :class:`~qarnot_async.AuthenticationError` (401),
-    :class:`~qarnot_async.ServerError` (5xx, after retries),
-    :class:`~qarnot_async.TransportError`, :class:`~qarnot_async.DecodeError`.
+    A job has no summaries: waits and watches poll ``POST /jobs/paginate``. For the
+    errors common to every method, see :class:`~qarnot_async.resources.Collection`.
     """
 
     _kind = "job"
-    _route = "/jobs"
     _entity = Job
     _create_input = JobCreate
 

@@ -32,18 +32,15 @@ class Pools(WithSummaries[Pool, PoolSummary, PoolState, PoolCreate], WithInstanc
 
     ``client.pools.summaries`` lists the lighter pool summaries. :meth:`wait` without
     ``until`` returns as soon as the pool runs (FullyExecuting) or is final (Closed,
-    Failure). Errors common to every method: :class:`~qarnot_async.AuthenticationError`
-    (401), :class:`~qarnot_async.ServerError` (5xx, after retries),
-    :class:`~qarnot_async.TransportError`, :class:`~qarnot_async.DecodeError`.
+    Failure). For the errors common to every method, see
+    :class:`~qarnot_async.resources.Collection`.
     """
 
     _kind = "pool"
-    _route = "/pools"
     _entity = Pool
     _summary = PoolSummary
     _create_input = PoolCreate
     _update_input = PoolUpdate
-    _order_fields = ("creationDate", "name", "state", "executionTime")
 
     def _default_until(self) -> Until:
         """A pool is ready to use once it runs: waiting for Closed would wait forever."""

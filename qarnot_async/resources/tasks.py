@@ -33,19 +33,15 @@ class Tasks(
 ):
     """Tasks: create them (one or thousands), read, search, page, steer, wait on, delete.
 
-    ``client.tasks.summaries`` lists the lighter task summaries. Errors common to every
-    method: :class:`~qarnot_async.AuthenticationError` (401),
-    :class:`~qarnot_async.ServerError` (5xx, after retries),
-    :class:`~qarnot_async.TransportError`, :class:`~qarnot_async.DecodeError`.
+    ``client.tasks.summaries`` lists the lighter task summaries. For the errors common
+    to every method, see :class:`~qarnot_async.resources.Collection`.
     """
 
     _kind = "task"
-    _route = "/tasks"
     _entity = Task
     _summary = TaskSummary
     _create_input = TaskCreate
     _update_input = TaskUpdate
-    _order_fields = ("creationDate", "name", "state", "executionTime")
 
     # -- new tasks from old ones ----------------------------------------------------------
 

@@ -59,7 +59,7 @@ from qarnot_async.models import (
     UserInfo,
     WeeklyPeriod,
 )
-from qarnot_async.models._types import parse_datetime
+from qarnot_async.models._time import parse_datetime
 
 WIRE = Path(__file__).resolve().parent.parent / "fixtures" / "wire"
 

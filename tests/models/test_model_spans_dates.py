@@ -11,15 +11,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qarnot_async._converter import structure, unstructure
-from qarnot_async.models import TimeSpan
-from qarnot_async.models._types import (
-    INT64_MAX,
+from qarnot_async.models import TimeSpan, _time
+from qarnot_async.models._time import (
+    TIMESPAN_CACHE,
+    _parse_timespan_general,
     format_datetime,
     format_timespan,
     parse_datetime,
     parse_timespan,
     timespan_ticks,
 )
+from qarnot_async.models._types import INT64_MAX
 from qarnot_async.models.status import TaskStatus
 
 # .NET's TimeSpan.MinValue is -2**63 ticks, whose magnitude exceeds MaxValue; the
@@ -118,6 +120,42 @@ def test_timespan_subclass_behaves_as_a_timedelta() -> None:
 def test_malformed_timespans_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="TimeSpan"):
         parse_timespan(text)
+
+
+@given(
+    st.text(alphabet="0123456789:.+-_ \u00b2a", min_size=8, max_size=8)
+    | st.text(alphabet="0123456789:.+-_ \u00b2a", min_size=16, max_size=16)
+    | st.from_regex(r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{7})?", fullmatch=True)
+)
+def test_the_short_form_reads_as_the_general_form(text: str) -> None:
+    """The fast path for "hh:mm:ss[.fffffff]" agrees with the general .NET format."""
+    TIMESPAN_CACHE.clear()
+    try:
+        expected: timedelta | None = TimeSpan.from_ticks(_parse_timespan_general(text))
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(ValueError, match="TimeSpan"):
+            parse_timespan(text)
+    else:
+        value = parse_timespan(text)
+        assert value == expected
+        assert timespan_ticks(value) == timespan_ticks(expected)
+        assert type(value) is type(expected)
+
+
+@pytest.mark.parametrize("text", ["00:00:01", "23:59:59.9999999", "10:20:30.1000000"])
+def test_the_short_form_skips_the_general_parser(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the service writes for nearly every span is read without the regex."""
+
+    def general(_: str) -> int:
+        raise AssertionError("the general parser was used")
+
+    monkeypatch.setattr(_time, "_parse_timespan_general", general)
+    TIMESPAN_CACHE.clear()
+    assert format_timespan(parse_timespan(text)) == text
 
 
 @given(TICKS)

@@ -1,4 +1,4 @@
-"""Malformed wire values raise DecodeError naming the dotted path and the value."""
+"""explain(): the detailed twin names the first bad value by its dotted wire path."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from qarnot_async._converter import structure
+from qarnot_async._converter import new_registry, structure
+from qarnot_async._converter._explain import explain
 from qarnot_async.errors import DecodeError, QarnotError
 from qarnot_async.models import (
     Pool,
@@ -281,3 +282,31 @@ def test_unknown_members_are_ignored() -> None:
     data["brandNewMember"] = {"anything": [1, 2]}
     data["status"]["anotherOne"] = 3
     assert structure(data, Task) == structure(TASK, Task)
+
+
+def test_when_the_twin_reads_the_data_the_error_says_so() -> None:
+    """Both converters share their hooks, so this only happens with a bug; still an error."""
+    detailed = new_registry(detailed=True).converter
+    error = explain(detailed, {"uuid": "u"}, Task, ValueError("fast path broke"))
+    assert isinstance(error, DecodeError)
+    assert error.field == "$"
+    assert error.message == "cannot decode: fast path broke"
+
+
+def test_an_input_check_is_named_by_wire_member_and_index() -> None:
+    data = {"name": "t", "tags": ["a", 3]}
+    with pytest.raises(DecodeError) as info:
+        structure(data, TaskCreate)
+    assert info.value.field == "tags.1"
+    assert info.value.value == 3
+    with pytest.raises(DecodeError) as info:
+        structure({"name": "t", "resultsCacheTTLSec": -5}, TaskCreate)
+    assert info.value.field == "resultsCacheTTLSec"
+
+
+def test_an_error_raised_by_a_model_is_reported_with_the_value_found() -> None:
+    """A value the hooks accept but the model refuses (a malformed uuid list, say)."""
+    with pytest.raises(DecodeError) as info:
+        structure({"name": "t", "dependencies": {"dependsOn": ["not-a-uuid"]}}, TaskCreate)
+    assert info.value.field == "dependencies.0"
+    assert info.value.value == "not-a-uuid"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from qarnot_async._converter import structure, unstructure
+from qarnot_async._converter._unions import UNIONS
 from qarnot_async.errors import DecodeError
 from qarnot_async.models import (
     AlwaysPeriod,
@@ -39,6 +41,7 @@ from qarnot_async.models import (
     WeeklyPeriod,
 )
 from qarnot_async.models.hardware import HARDWARE_CONSTRAINT_TYPES
+from qarnot_async.models.scaling import SCALING_POLICY_TYPES, TIME_PERIOD_TYPES
 
 HARDWARE_CASES: list[tuple[dict[str, Any], HardwareConstraint]] = [
     ({"discriminator": "HardwareConstraint"}, HardwareConstraint()),
@@ -258,3 +261,51 @@ def test_malformed_policy_type_is_located() -> None:
         )
     assert info.value.field == "policies.0.enabledPeriods.0.days"
     assert info.value.value == "x"
+
+
+def test_each_known_member_is_registered_with_its_tag() -> None:
+    for discriminator, cls in HARDWARE_CONSTRAINT_TYPES.items():
+        assert discriminator == cls.DISCRIMINATOR
+        if not attrs.fields(cls):
+            assert cls().discriminator == discriminator
+    assert {
+        "Fixed": FixedScalingPolicy,
+        "ManagedTasksQueue": ManagedTasksQueueScalingPolicy,
+    } == SCALING_POLICY_TYPES
+    assert {"Always": AlwaysPeriod, "Weekly": WeeklyPeriod} == TIME_PERIOD_TYPES
+    assert UnknownHardwareConstraint not in HARDWARE_CONSTRAINT_TYPES.values()
+
+
+def test_the_unions_the_converter_reads() -> None:
+    assert {(u.base, u.member, u.unknown) for u in UNIONS} == {
+        (HardwareConstraint, "discriminator", UnknownHardwareConstraint),
+        (ScalingPolicy, "type", UnknownScalingPolicy),
+        (TimePeriod, "type", UnknownTimePeriod),
+    }
+
+
+def test_an_unknown_member_keeps_a_copy_and_its_name_when_it_has_one() -> None:
+    policies, periods, constraints = (
+        next(u for u in UNIONS if u.base is base)
+        for base in (ScalingPolicy, TimePeriod, HardwareConstraint)
+    )
+    raw = {"type": "Burst", "name": "night", "extra": [1]}
+    policy = policies.read_unknown("Burst", raw)
+    assert policy == UnknownScalingPolicy(type="Burst", name="night", raw=raw)
+    assert policy.raw is not raw
+    assert policy.raw["extra"] is not raw["extra"]
+    assert periods.read_unknown("Monthly", {"type": "Monthly", "name": 3}).name is None
+    constraint = constraints.read_unknown("Quantum", {"discriminator": "Quantum"})
+    assert constraint == UnknownHardwareConstraint(
+        discriminator="Quantum", raw={"discriminator": "Quantum"}
+    )
+
+
+def test_an_unknown_member_too_deep_to_copy_is_refused() -> None:
+    deep: Any = None
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(DecodeError) as info:
+        structure({"policies": [{"type": "Burst", "steps": deep}]}, Scaling)
+    assert info.value.field == "policies.0"
+    assert info.value.message == "nested too deeply"
