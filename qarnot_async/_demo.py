@@ -23,11 +23,12 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._client import Client
+from ._client import DEFAULT_CLUSTER_URL, Client
+from ._config import settings_from_env
 from .errors import QarnotError
 from .filters import F
 from .models import (
@@ -125,8 +126,10 @@ async def _emulator_backend(speed: float) -> AsyncIterator[tuple[Client, str]]:
 
 
 @contextlib.asynccontextmanager
-async def _cluster_backend(poll: PollPolicy) -> AsyncIterator[tuple[Client, str]]:
-    async with Client.from_env(poll=poll) as client:
+async def _cluster_backend(
+    settings: Mapping[str, Any], poll: PollPolicy
+) -> AsyncIterator[tuple[Client, str]]:
+    async with Client(**{**settings, "poll": poll}) as client:
         yield client, client.cluster_url
 
 
@@ -210,6 +213,7 @@ async def run_demo(
     cluster: bool = False,
     yes: bool = False,
     poll: PollPolicy | None = None,
+    settings: Mapping[str, Any] | None = None,
     confirm: Callable[[str], bool] = _confirm,
 ) -> int:
     """Run the demo; return the process exit status.
@@ -217,8 +221,10 @@ async def run_demo(
     Without ``cluster`` it runs on an in-process emulator at ``speed`` (1,000 tasks
     unless ``tasks`` says otherwise). With ``cluster`` it runs on the account of
     ``QARNOT_CLIENT_TOKEN`` (10 tasks by default), after ``confirm`` agreed to what
-    :meth:`DemoPlan.describe` says, unless ``yes``; ``poll`` is the client's polling
-    schedule there.
+    :meth:`DemoPlan.describe` says, unless ``yes``. There the client is configured
+    as by :meth:`Client.from_env`, with ``settings`` (keyword arguments of
+    :class:`Client`, e.g. the CLI's ``--token``) winning over the environment, and
+    ``poll`` as its polling schedule.
     """
     if cluster:
         plan = DemoPlan.for_cluster(CLUSTER_TASKS if tasks is None else tasks)
@@ -228,19 +234,23 @@ async def run_demo(
         print("demo: error: --tasks must be at least 1", file=sys.stderr)
         return 2
     if cluster:
-        if not os.environ.get("QARNOT_CLIENT_TOKEN"):
+        try:
+            config = {**settings_from_env(), **(settings or {})}
+        except QarnotError as exc:  # a malformed QARNOT_CLUSTER_* variable
+            print(f"demo: error: {exc}", file=sys.stderr)
+            return 1
+        if not config.get("token"):
             print(
                 "demo: error: --cluster runs on your Qarnot account: export "
                 "QARNOT_CLIENT_TOKEN (and QARNOT_CLUSTER_URL for another cluster) first",
                 file=sys.stderr,
             )
             return 1
-        where = os.environ.get("QARNOT_CLUSTER_URL") or "https://api.qarnot.com"
-        _say(plan.describe(where))
+        _say(plan.describe(str(config.get("cluster_url") or DEFAULT_CLUSTER_URL)))
         if not yes and not confirm("Create them? [y/N] "):
             _say("Nothing was created.")
             return 1
-        backend = _cluster_backend(poll or PollPolicy(initial=1.0, max_interval=5.0))
+        backend = _cluster_backend(config, poll or PollPolicy(initial=1.0, max_interval=5.0))
     else:
         backend = _emulator_backend(speed)
     started = time.monotonic()
@@ -293,12 +303,22 @@ def build_parser(prog: str = "qarnot-async demo") -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``qarnot-async demo [--cluster [--yes]] [--tasks N]``; returns the exit status."""
+def main(argv: Sequence[str] | None = None, *, settings: Mapping[str, Any] | None = None) -> int:
+    """``qarnot-async demo [--cluster [--yes]] [--tasks N]``; returns the exit status.
+
+    ``settings``: keyword arguments of :class:`Client` for ``--cluster`` (the CLI's
+    global flags), over the environment.
+    """
     args = build_parser().parse_args(argv)
     try:
         return asyncio.run(
-            run_demo(tasks=args.tasks, speed=args.speed, cluster=args.cluster, yes=args.yes)
+            run_demo(
+                tasks=args.tasks,
+                speed=args.speed,
+                cluster=args.cluster,
+                yes=args.yes,
+                settings=settings,
+            )
         )
     except KeyboardInterrupt:
         print("demo: interrupted", file=sys.stderr)

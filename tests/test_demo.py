@@ -129,17 +129,26 @@ async def test_the_cluster_flag_needs_a_token(
     assert "export QARNOT_CLIENT_TOKEN" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("configured_by", ["environment", "settings"])
 async def test_the_cluster_flag_runs_the_batch_on_the_configured_cluster(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    configured_by: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # An emulator plays a real cluster, reached only through the environment.
+    # An emulator plays a real cluster, reached only through the configuration.
     async with Emulator(speed=200.0) as emu:
-        monkeypatch.setenv("QARNOT_CLIENT_TOKEN", emu.token)
-        monkeypatch.setenv("QARNOT_CLUSTER_URL", emu.url)
+        settings = None
+        if configured_by == "environment":
+            monkeypatch.setenv("QARNOT_CLIENT_TOKEN", emu.token)
+            monkeypatch.setenv("QARNOT_CLUSTER_URL", emu.url)
+        else:  # the CLI's flags win over the environment
+            monkeypatch.setenv("QARNOT_CLIENT_TOKEN", "not-this-one")
+            monkeypatch.setenv("QARNOT_CLUSTER_URL", "http://127.0.0.1:9")
+            settings = {"token": emu.token, "cluster_url": emu.url}
         poll = PollPolicy(initial=0.05, max_interval=0.2)
-        assert await _demo.run_demo(cluster=True, yes=True, tasks=5, poll=poll) == 0
+        status = await _demo.run_demo(cluster=True, yes=True, tasks=5, poll=poll, settings=settings)
+        assert status == 0
         assert emu.stats.requests["POST /tasks"] >= 2  # the bulk batch and the dependent one
     out = capsys.readouterr().out
+    assert f"This demo creates on {emu.url}" in out
     assert "embedded emulator" not in out
     assert f"backend                {emu.url}" in out
     assert "Success (after retry)  1" in out
