@@ -1,24 +1,34 @@
 """``qarnot-async demo`` (``make demo``): one real batch, end to end.
 
-With no ``QARNOT_CLIENT_TOKEN`` the demo starts the emulator in-process, sped up; with
-one, it runs against that cluster and says so before creating anything. It creates an
-elastic pool and a job with dependencies, submits the batch in bulk (a few tasks made
-to fail), watches it with a live progress bar, streams a filtered pagination of the
-summaries, retries the failures, follows one task's stdout, cleans up and prints a
-final table. The exit status is 0 only when every step did what it says.
+By default the demo runs on an emulator started in-process, sped up, whatever the
+environment says: a ``QARNOT_CLIENT_TOKEN`` exported for the official SDK is ignored,
+so ``make demo`` never creates anything on anyone's account. ``--cluster`` runs it on
+the Qarnot account of ``QARNOT_CLIENT_TOKEN`` (and ``QARNOT_CLUSTER_URL``...): it first
+says what it will create and what that costs, and asks for confirmation (``--yes``
+skips the question); its default size is small.
+
+The batch: an elastic pool and a job with dependencies, the tasks submitted in bulk (a
+few made to fail), watched with a live progress bar, a filtered pagination of the
+summaries, the failures retried, one task's stdout followed, everything cleaned up and
+a final table. The exit status is 0 only when every step did what it says (1 when a
+step failed or the user declined, 2 for a malformed command line).
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import contextlib
 import os
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from ._client import Client
+from ._client import DEFAULT_CLUSTER_URL, Client
+from ._config import settings_from_env
 from .errors import QarnotError
 from .filters import F
 from .models import (
@@ -31,14 +41,62 @@ from .models import (
 )
 from .polling import PollPolicy
 
-__all__ = ["run_demo"]
+__all__ = ["DemoPlan", "build_parser", "main", "run_demo"]
 
-FAIL_EVERY = 100  # one task in a hundred is made to fail
+FAIL_EVERY = 100  # one task in a hundred is made to fail (task 0 always)
 PROFILE = "docker-batch"
+TASK_SECONDS = 10  # what each task's command runs for
+EMULATOR_TASKS = 1000
+CLUSTER_TASKS = 10  # small: a first run on a real account should cost next to nothing
 
 
 class DemoFailed(Exception):
     """A step did not do what it says."""
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    """What the demo creates: the size of its batch and of its elastic pool."""
+
+    tasks: int
+    min_slots: int
+    max_slots: int
+
+    @classmethod
+    def for_emulator(cls, tasks: int) -> DemoPlan:
+        """The emulator's plan: a large batch on a pool of up to 100 slots."""
+        return cls(tasks=tasks, min_slots=min(10, tasks), max_slots=min(100, tasks))
+
+    @classmethod
+    def for_cluster(cls, tasks: int) -> DemoPlan:
+        """A real account's plan: as few slots as the batch needs, one kept at least."""
+        return cls(tasks=tasks, min_slots=1, max_slots=min(10, tasks))
+
+    @property
+    def failures(self) -> int:
+        """How many tasks are made to fail (then retried)."""
+        return len(range(0, self.tasks, FAIL_EVERY))
+
+    @property
+    def instance_seconds(self) -> int:
+        """Instance time of the tasks: each task, each retry, and the dependent task."""
+        return (self.tasks + self.failures + 1) * TASK_SECONDS
+
+    def describe(self, where: str) -> str:
+        """What will be created on ``where`` and what it costs, in a few lines."""
+        minutes = max(1, round(self.instance_seconds / 60))
+        return "\n".join(
+            [
+                f"This demo creates on {where}, on the account of QARNOT_CLIENT_TOKEN:",
+                f"  - an elastic pool ({PROFILE}, {self.min_slots} to {self.max_slots} slots),",
+                "  - a job with dependencies,",
+                f"  - {self.tasks + 1} tasks of one instance, about {TASK_SECONDS} s each "
+                f"({self.failures} made to fail, then retried).",
+                f"Cost: about {minutes} min of {PROFILE} instance time, plus the pool's "
+                "slots while it runs (a few minutes), billed to your account at your "
+                f"{PROFILE} rate. Everything is deleted at the end.",
+            ]
+        )
 
 
 def _say(text: str) -> None:
@@ -52,32 +110,36 @@ def _check(condition: bool, what: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _backend(speed: float) -> AsyncIterator[tuple[Client, str]]:
-    """A client on the user's cluster when a token is set, else on an in-process emulator."""
-    poll = PollPolicy(initial=0.2, max_interval=2.0)
-    if os.environ.get("QARNOT_CLIENT_TOKEN"):
-        client = Client.from_env(poll=PollPolicy())
-        _say(
-            f"QARNOT_CLIENT_TOKEN is set: running against {client.cluster_url}. This creates "
-            "a pool, a job and real tasks on your account (they are cleaned up at the end)."
-        )
-        async with client:
-            yield client, client.cluster_url
-        return
+async def _emulator_backend(speed: float) -> AsyncIterator[tuple[Client, str]]:
+    """A client on an emulator started here; the environment is never read."""
     from .emulator import Emulator
 
+    if os.environ.get("QARNOT_CLIENT_TOKEN"):
+        _say(
+            "QARNOT_CLIENT_TOKEN is set but not used: the demo runs on the embedded "
+            "emulator (`qarnot-async demo --cluster` runs it on your account)."
+        )
+    poll = PollPolicy(initial=0.2, max_interval=2.0)
     async with Emulator(speed=speed) as emu, emu.client(poll=poll) as client:
-        _say(f"No QARNOT_CLIENT_TOKEN: using the embedded emulator at {emu.url} ({speed:g}x).")
+        _say(f"Using the embedded emulator at {emu.url} ({speed:g}x).")
         yield client, f"emulator {emu.url}"
 
 
-def _task(i: int, job: str, pool: str, *, fail: bool) -> TaskCreate:
+@contextlib.asynccontextmanager
+async def _cluster_backend(
+    settings: Mapping[str, Any], poll: PollPolicy
+) -> AsyncIterator[tuple[Client, str]]:
+    async with Client(**{**settings, "poll": poll}) as client:
+        yield client, client.cluster_url
+
+
+def _task(i: int, job: str, *, fail: bool) -> TaskCreate:
     # The EMULATOR_* constants steer the emulator; a real cluster runs DOCKER_CMD.
     constants = {
         "DOCKER_CMD": "sh -c 'echo rendering frame ${INSTANCE_ID}; exit 1'"
         if fail
-        else "sh -c 'echo rendering frame ${INSTANCE_ID}; sleep 10'",
-        "EMULATOR_DURATION": "10",
+        else f"sh -c 'echo rendering frame ${{INSTANCE_ID}}; sleep {TASK_SECONDS}'",
+        "EMULATOR_DURATION": str(TASK_SECONDS),
     }
     if fail:
         constants["EMULATOR_FAIL_INSTANCES"] = "0"
@@ -135,17 +197,68 @@ async def _step(name: str, action: Callable[[], Any]) -> Any:
     return await action()
 
 
-async def run_demo(*, tasks: int = 1000, speed: float = 25.0) -> int:
-    """Run the demo; return the process exit status."""
+def _confirm(prompt: str) -> bool:
+    """Ask on the terminal; anything but yes (or no terminal at all) is a no."""
+    try:
+        answer = input(prompt)
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"y", "yes"}
+
+
+async def run_demo(
+    *,
+    tasks: int | None = None,
+    speed: float = 25.0,
+    cluster: bool = False,
+    yes: bool = False,
+    poll: PollPolicy | None = None,
+    settings: Mapping[str, Any] | None = None,
+    confirm: Callable[[str], bool] = _confirm,
+) -> int:
+    """Run the demo; return the process exit status.
+
+    Without ``cluster`` it runs on an in-process emulator at ``speed`` (1,000 tasks
+    unless ``tasks`` says otherwise). With ``cluster`` it runs on the account of
+    ``QARNOT_CLIENT_TOKEN`` (10 tasks by default), after ``confirm`` agreed to what
+    :meth:`DemoPlan.describe` says, unless ``yes``. There the client is configured
+    as by :meth:`Client.from_env`, with ``settings`` (keyword arguments of
+    :class:`Client`, e.g. the CLI's ``--token``) winning over the environment, and
+    ``poll`` as its polling schedule.
+    """
+    if cluster:
+        plan = DemoPlan.for_cluster(CLUSTER_TASKS if tasks is None else tasks)
+    else:
+        plan = DemoPlan.for_emulator(EMULATOR_TASKS if tasks is None else tasks)
+    if plan.tasks < 1:
+        print("demo: error: --tasks must be at least 1", file=sys.stderr)
+        return 2
+    if cluster:
+        try:
+            config = {**settings_from_env(), **(settings or {})}
+        except QarnotError as exc:  # a malformed QARNOT_CLUSTER_* variable
+            print(f"demo: error: {exc}", file=sys.stderr)
+            return 1
+        if not config.get("token"):
+            print(
+                "demo: error: --cluster runs on your Qarnot account: export "
+                "QARNOT_CLIENT_TOKEN (and QARNOT_CLUSTER_URL for another cluster) first",
+                file=sys.stderr,
+            )
+            return 1
+        _say(plan.describe(str(config.get("cluster_url") or DEFAULT_CLUSTER_URL)))
+        if not yes and not confirm("Create them? [y/N] "):
+            _say("Nothing was created.")
+            return 1
+        backend = _cluster_backend(config, poll or PollPolicy(initial=1.0, max_interval=5.0))
+    else:
+        backend = _emulator_backend(speed)
     started = time.monotonic()
     try:
-        async with _backend(speed) as (client, where):
-            summary = await _run(client, tasks)
+        async with backend as (client, where):
+            summary = await _run(client, plan)
             stats = client.stats
-    except DemoFailed as exc:
-        print(f"\ndemo FAILED: {exc}", file=sys.stderr)
-        return 1
-    except QarnotError as exc:
+    except (DemoFailed, QarnotError) as exc:
         print(f"\ndemo FAILED: {exc}", file=sys.stderr)
         return 1
     wall = time.monotonic() - started
@@ -163,8 +276,56 @@ async def run_demo(*, tasks: int = 1000, speed: float = 25.0) -> int:
     return 0
 
 
-async def _run(client: Client, count: int) -> Counter[str]:
-    expected_failures = len(range(0, count, FAIL_EVERY))
+def build_parser(prog: str = "qarnot-async demo") -> argparse.ArgumentParser:
+    """The demo's command line (``qarnot-async demo ...``)."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Run one batch end to end: on the embedded emulator by default, on "
+        "your Qarnot account with --cluster.",
+    )
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="run on the account of QARNOT_CLIENT_TOKEN (says what it creates and costs, "
+        "then asks)",
+    )
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask (with --cluster)")
+    parser.add_argument(
+        "--tasks",
+        type=int,
+        default=None,
+        help=f"tasks to submit (default {EMULATOR_TASKS} on the emulator, "
+        f"{CLUSTER_TASKS} with --cluster)",
+    )
+    parser.add_argument(
+        "--speed", type=float, default=25.0, help="emulated seconds per second (emulator)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, settings: Mapping[str, Any] | None = None) -> int:
+    """``qarnot-async demo [--cluster [--yes]] [--tasks N]``; returns the exit status.
+
+    ``settings``: keyword arguments of :class:`Client` for ``--cluster`` (the CLI's
+    global flags), over the environment.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return asyncio.run(
+            run_demo(
+                tasks=args.tasks,
+                speed=args.speed,
+                cluster=args.cluster,
+                yes=args.yes,
+                settings=settings,
+            )
+        )
+    except KeyboardInterrupt:
+        print("demo: interrupted", file=sys.stderr)
+        return 130
+
+
+async def _run(client: Client, plan: DemoPlan) -> Counter[str]:
 
     # 1. An elastic pool and a job with dependencies.
     _say("\n== Creating an elastic pool and a job with dependencies")
@@ -172,9 +333,12 @@ async def _run(client: Client, count: int) -> Counter[str]:
         PoolCreate(
             name="qarnot-async-demo-pool",
             profile=PROFILE,
-            instance_count=100,
+            instance_count=plan.max_slots,
             elastic_property=ElasticProperty(
-                is_elastic=True, min_total_slots=10, max_total_slots=100, min_idle_slots=0
+                is_elastic=True,
+                min_total_slots=plan.min_slots,
+                max_total_slots=plan.max_slots,
+                min_idle_slots=0,
             ),
             tags=["qarnot-async-demo"],
         )
@@ -186,7 +350,7 @@ async def _run(client: Client, count: int) -> Counter[str]:
     _check(ready.state is not None and ready.state.value == "FullyExecuting", "the pool runs")
 
     try:
-        return await _batch(client, count, expected_failures, pool, job)
+        return await _batch(client, plan.tasks, plan.failures, job)
     finally:
         # 7. Clean up, whatever happened above.
         _say("\n== Cleaning up")
@@ -201,12 +365,10 @@ async def _run(client: Client, count: int) -> Counter[str]:
         _say("  the job and the pool are deleted")
 
 
-async def _batch(
-    client: Client, count: int, expected_failures: int, pool: str, job: str
-) -> Counter[str]:
+async def _batch(client: Client, count: int, expected_failures: int, job: str) -> Counter[str]:
     # 2. The batch, in bulk, plus one task that depends on the first ten.
     _say(f"\n== Submitting {count} tasks in bulk ({expected_failures} made to fail)")
-    inputs = [_task(i, job, pool, fail=i % FAIL_EVERY == 0) for i in range(count)]
+    inputs = [_task(i, job, fail=i % FAIL_EVERY == 0) for i in range(count)]
     results = await client.tasks.create_many(inputs, chunk_size=100, concurrency=4)
     results.raise_for_errors()
     uuids = results.uuids
@@ -263,7 +425,7 @@ async def _batch(
     fix = TaskRetry(
         constants={
             "EMULATOR_FAIL_INSTANCES": "",
-            "EMULATOR_DURATION": "10",
+            "EMULATOR_DURATION": str(TASK_SECONDS),
             "DOCKER_CMD": "sh -c 'echo rendering frame ${INSTANCE_ID} again'",
         }
     )
@@ -282,3 +444,7 @@ async def _batch(
 
     outcome["Success (after retry)"] = len(again)
     return outcome
+
+
+if __name__ == "__main__":  # ``python -m qarnot_async._demo --cluster``, until the CLI forwards
+    raise SystemExit(main())
