@@ -290,7 +290,7 @@ BASE = "https://api.example.test"
         (
             aiohttp.ClientPayloadError("truncated"),
             ConnectError,
-            "connection lost (ClientPayloadError)",
+            "the answer's body was cut short or malformed (truncated)",
             True,
         ),
         (TimeoutError(), RequestTimeoutError, "no answer within 2.0s", None),
