@@ -357,6 +357,8 @@ _QUOTA_RE = re.compile(r"maximum number of .* reached", re.IGNORECASE)
 _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]+>")
 _SPACE_RE = re.compile(r"\s+")
+# Control characters (a binary body read as text) would garble a terminal.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A message is for humans: a whole HTML page or a stack trace would bury the point.
 _MAX_MESSAGE = 500
 MAX_ERROR_BODY = 64 * 1024
@@ -401,7 +403,7 @@ def _json_message(details: Any) -> str | None:
 
 def _text_message(content_type: str, text: str) -> str | None:
     """The message of a text or HTML error body (a proxy's error page, say)."""
-    text = text.strip()
+    text = _CONTROL_RE.sub("", text).strip()
     if "html" in content_type or text.startswith("<"):
         title = _TITLE_RE.search(text)
         text = title.group(1) if title else _TAG_RE.sub(" ", text)

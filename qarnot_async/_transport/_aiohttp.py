@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import ssl
 from collections.abc import Sequence
 
@@ -239,6 +240,14 @@ class AiohttpTransport:
             raise ConnectError(
                 f"connection lost ({type(exc).__name__})", method=method, path=where
             ) from None
+        except aiohttp.ClientResponseError as exc:
+            # With raise_for_status off, aiohttp raises this only when the answer is not
+            # valid HTTP (a bad status line, data after the announced length...).
+            raise TransportError(
+                f"the answer is not valid HTTP: {_first_line(exc.message)}",
+                method=method,
+                path=where,
+            ) from None
         except aiohttp.ClientError as exc:
             # Anything else aiohttp refuses (a malformed answer, a bad URL...) is still
             # ours to name; it is not retried. aiohttp's exceptions may carry the request
@@ -264,6 +273,19 @@ async def _read_error_body(resp: aiohttp.ClientResponse) -> bytes:
 
 def _payload_reason(exc: aiohttp.ClientPayloadError) -> str:
     # aiohttp's text names the cause ("Response payload is not completed", "Can not
-    # decode content-encoding: gzip"); it holds no header, but stay on the safe side.
-    text = str(exc.args[0]) if exc.args else type(exc).__name__
-    return redact(text.split("\n")[0][:200])
+    # decode content-encoding: gzip").
+    cause = exc.args[0] if exc.args else type(exc).__name__
+    # A wrapped parser error (a corrupt gzip stream) says it in its own ``message``.
+    return _first_line(str(getattr(cause, "message", "") or cause))
+
+
+def _first_line(text: str) -> str:
+    # aiohttp's parser errors read "400, message:\n  <what>\n  <the offending bytes>";
+    # the bytes may be anything the server sent: keep only <what>, cut and masked.
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and _CODE_PREFIX.fullmatch(lines[0]):
+        lines.pop(0)
+    return redact(lines[0][:200]) if lines else "no detail"
+
+
+_CODE_PREFIX = re.compile(r"\d{3}, message:")
