@@ -68,14 +68,15 @@ def _decode_json(body: bytes | None, where: str, what: str) -> Any:
     try:
         return json.loads(body)
     except ValueError as exc:  # UnicodeDecodeError (invalid UTF-8) included
-        raise DecodeError("$", f"the {what} is not valid JSON", body[:200], where=where) from exc
+        # Only the reason is kept: the exception itself holds the whole document
+        # (``doc``, ``object``), which may echo anything, the token included.
+        problem = f"the {what} is not valid JSON ({str(exc)[:100]})"
     except RecursionError:
         # Valid JSON nested deeper than the parser's stack ("[" x 200,000): no answer
-        # of the API is, so it is malformed all the same. Not chained: the cause's
-        # traceback is thousands of frames long.
-        raise DecodeError(
-            "$", f"the {what} is nested too deeply to decode", body[:200], where=where
-        ) from None
+        # of the API is, so it is malformed all the same.
+        problem = f"the {what} is nested too deeply to decode"
+    # Raised outside the except clauses, so that no __context__ carries the document.
+    raise DecodeError("$", problem, body[:200], where=where)
 
 
 def path(*segments: str | int) -> str:
