@@ -13,9 +13,10 @@ body valid for this document is accepted: a name must hold a non-blank character
 count is within the service's bounds, a filter uses the fields and operators the
 emulator knows.
 
-A field is written ``"name:type"``; a type is ``str``, ``uuid``, ``date`` (ISO 8601),
-``span`` (a .NET TimeSpan; ``spanin`` as accepted in input), ``int``, ``long``, ``num``, ``bool``, ``obj`` (any object),
-``[T]`` (an array), ``{T}`` (an object of ``T`` values) or a component's name; a
+A field is written ``"name:type"``; a type is ``str``, ``name`` (a non-blank string),
+``uuid``, ``date`` (ISO 8601), ``span`` (a .NET TimeSpan; ``spanin`` as accepted in
+input), ``int``, ``count`` (a non-negative int), ``long``, ``num``, ``bool``, ``obj``
+(any object), ``[T]`` (an array), ``{T}`` (an object of ``T`` values) or a component's name; a
 trailing ``?`` allows ``null``, a trailing ``!`` makes the field required.
 """
 

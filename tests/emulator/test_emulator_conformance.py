@@ -86,8 +86,8 @@ def test_the_emulator_conforms(case: Any, emulator: Emulator, session: requests.
         checks=[response_schema_conformance, status_code_conformance, content_type_conformance],
     )
     if response.status_code in (400, 422):
-        refusal = STATE_REFUSALS.get((case.method, case.path))
-        assert refusal is not None and refusal in response.text, (
+        refusal = STATE_REFUSALS.get((case.method, case.path), "(none)")
+        assert refusal in response.text, (
             f"a valid request was refused: {case.method} {case.formatted_path} "
             f"{case.body!r} -> {response.text}"
         )
