@@ -105,3 +105,76 @@ def test_trace_is_405_with_allow(path: str, emulator: Emulator, session: request
     assert answer.status_code == 405
     assert set(answer.headers["Allow"].split(",")) >= declared
     assert answer.json() == {"message": f"Method Not Allowed: TRACE {concrete}"}
+
+
+# -- each violation the first schemathesis run found, pinned -----------------------------
+
+
+def _call(
+    session: requests.Session, emulator: Emulator, method: str, path: str, **kwargs: Any
+) -> requests.Response:
+    headers = {"Authorization": TOKEN, **kwargs.pop("headers", {})}
+    return session.request(method, emulator.url + path, headers=headers, timeout=10, **kwargs)
+
+
+@pytest.mark.parametrize("path", ["/v1/jobs", "/v1/tasks"])
+@pytest.mark.parametrize("body", [[None, None], [1], ["job"], [[]]])
+def test_a_list_of_no_objects_is_refused_whole(
+    path: str, body: list[Any], emulator: Emulator, session: requests.Session
+) -> None:
+    before = _call(session, emulator, "GET", path).json()
+    answer = _call(session, emulator, "POST", path, json=body)
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {"$": ["A bulk creation is a list of JSON objects."]}
+    assert _call(session, emulator, "GET", path).json() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/tasks/no-such-task"),
+        ("GET", "/v1/pools/no-such-pool/scaling"),
+        ("GET", "/v1/no-such-route"),
+        ("GET", "/no-such-route"),
+        ("GET", "/__emulator/no-such-route"),
+        ("DELETE", "/v1/jobs/no-such-job"),
+    ],
+)
+def test_a_404_is_json(
+    method: str, path: str, emulator: Emulator, session: requests.Session
+) -> None:
+    answer = _call(session, emulator, method, path)
+    assert answer.status_code == 404
+    assert answer.headers["Content-Type"].startswith("application/json")
+    assert set(answer.json()) == {"message"}
+
+
+def test_null_pool_and_job_uuids_are_documented_as_nullable(
+    emulator: Emulator, session: requests.Session
+) -> None:
+    # The service sends null for a task or a job without pool or job; the document allows
+    # it where the reference types a plain uuid string.
+    components = DOCUMENT["components"]["schemas"]
+    job = _call(session, emulator, "POST", "/v1/jobs", json={"name": "alone"}).json()
+    assert _call(session, emulator, "GET", f"/v1/jobs/{job['uuid']}").json()["poolUuid"] is None
+    assert components["JobOutput"]["properties"]["poolUuid"]["nullable"] is True
+    for name in ("TaskSummaryOutput", "TaskOutput"):
+        for field in ("poolUuid", "jobUuid"):
+            assert components[name]["properties"][field]["nullable"] is True
+
+
+def test_cpu_model_constraints_are_documented_with_their_model(
+    emulator: Emulator, session: requests.Session
+) -> None:
+    found = _call(
+        session,
+        emulator,
+        "GET",
+        "/v1/hardware-constraints/cpu-model-constraints/search",
+        params={"cpuModel": "AMD"},
+    ).json()
+    assert found
+    assert all(set(item) == {"discriminator", "cpuModel"} for item in found)
+    variant = DOCUMENT["components"]["schemas"]["CpuModelHardware"]
+    assert set(variant["properties"]) == {"discriminator", "cpuModel"}
+    assert variant["additionalProperties"] is False
