@@ -106,13 +106,13 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
             return await handler(request)
         except web.HTTPException as exc:
             if exc.status >= 400:
-                response = message_response(
+                answer = message_response(
                     exc.status, f"{exc.reason}: {request.method} {request.path}"
                 )
                 # A 405 must say what is allowed (RFC 9110): keep aiohttp's Allow header.
                 if "Allow" in exc.headers:
-                    response.headers["Allow"] = exc.headers["Allow"]
-                return response
+                    answer.headers["Allow"] = exc.headers["Allow"]
+                return answer
             raise
     st = request.app[STATE]
     key = info.key
