@@ -28,7 +28,7 @@ from qarnot_async import (
     WaitTimeoutError,
 )
 from qarnot_async._redact import Secret
-from qarnot_async.errors import MAX_ERROR_BODY, error_from_response, parse_retry_after
+from qarnot_async.errors import MAX_ERROR_BODY, error_from_response
 
 JSON = {"Content-Type": "application/json"}
 
@@ -151,19 +151,8 @@ def test_retry_after_beyond_the_cap_is_rate_limited_whatever_the_status() -> Non
     assert type(within) is ServerError
 
 
-def test_parse_retry_after() -> None:
-    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412475.0) == 5.0
-    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00", now=1445412475.0) == 5.0
-    assert parse_retry_after("garbage") is None
-    assert parse_retry_after("  ") is None
-    assert parse_retry_after(None) is None
-    assert parse_retry_after("3.5") == 3.5
-    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412485.0) == 0.0  # past
-
-
 @pytest.mark.parametrize("value", ["-4", "-0.5", "nan", "NaN", "inf", "-inf", "Infinity", "1e999"])
 def test_senseless_retry_after_falls_back_to_the_backoff(value: str) -> None:
-    assert parse_retry_after(value) is None
     err = error_from_response(429, {"Retry-After": value}, b"", "GET", "/i", max_retry_after=60)
     assert err.retry_after is None
     assert "inf" not in str(err)

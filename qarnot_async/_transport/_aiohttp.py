@@ -213,50 +213,43 @@ class AiohttpTransport:
                         )
                     body = read
                 return Response(resp.status, resp.headers, body)
-        except aiohttp.ClientConnectorError as exc:
-            raise ConnectError(
-                f"cannot connect to {request.url.host}: {exc.os_error.strerror or exc}",
-                method=method,
-                path=where,
-                request_sent=False,
-            ) from None
-        except TimeoutError:
-            raise RequestTimeoutError(
-                f"no answer within {request.timeout}s", method=method, path=where
-            ) from None
-        except _Dropped as exc:
-            raise ConnectError(
-                f"connection lost ({exc.cause_name})", method=method, path=where
-            ) from None
-        except aiohttp.ClientPayloadError as exc:
-            # The body was cut short (a dropped connection, a wrong Content-Length) or
-            # could not be decoded (a corrupt gzip stream).
-            raise ConnectError(
-                f"the answer's body was cut short or malformed ({_payload_reason(exc)})",
-                method=method,
-                path=where,
-            ) from None
-        except aiohttp.ClientConnectionError as exc:
-            raise ConnectError(
-                f"connection lost ({type(exc).__name__})", method=method, path=where
-            ) from None
-        except aiohttp.ClientResponseError as exc:
-            # With raise_for_status off, aiohttp raises this only when the answer is not
-            # valid HTTP (a bad status line, data after the announced length...).
-            raise TransportError(
-                f"the answer is not valid HTTP: {_first_line(exc.message)}",
-                method=method,
-                path=where,
-            ) from None
-        except aiohttp.ClientError as exc:
-            # Anything else aiohttp refuses (a malformed answer, a bad URL...) is still
-            # ours to name; it is not retried. aiohttp's exceptions may carry the request
-            # headers, hence no chaining and a redacted text.
-            raise TransportError(
-                f"the request failed: {type(exc).__name__}: {redact(str(exc))}",
-                method=method,
-                path=where,
-            ) from None
+        except (aiohttp.ClientError, TimeoutError, _Dropped) as exc:
+            # Not chained: aiohttp's exceptions may carry the request's headers.
+            raise _failure(exc, request) from None
+
+
+def _failure(exc: BaseException, request: Request) -> TransportError:
+    """The SDK's own error for one of aiohttp's failures (or a dropped connection)."""
+    cls, message = _classify(exc, request)
+    if cls is ConnectError:
+        # Only a connection that could not be made certainly carried no request.
+        sent = not isinstance(exc, aiohttp.ClientConnectorError)
+        return ConnectError(message, method=request.method, path=request.path, request_sent=sent)
+    return cls(message, method=request.method, path=request.path)
+
+
+def _classify(exc: BaseException, request: Request) -> tuple[type[TransportError], str]:
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return ConnectError, f"cannot connect to {request.url.host}: {exc.os_error.strerror or exc}"
+    if isinstance(exc, TimeoutError):
+        return RequestTimeoutError, f"no answer within {request.timeout}s"
+    if isinstance(exc, _Dropped):
+        return ConnectError, f"connection lost ({exc.cause_name})"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        # The body was cut short (a dropped connection, a wrong Content-Length) or could
+        # not be decoded (a corrupt gzip stream).
+        return (
+            ConnectError,
+            f"the answer's body was cut short or malformed ({_payload_reason(exc)})",
+        )
+    if isinstance(exc, aiohttp.ClientConnectionError):
+        return ConnectError, f"connection lost ({type(exc).__name__})"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        # With raise_for_status off, aiohttp raises this only when the answer is not
+        # valid HTTP (a bad status line, data after the announced length...).
+        return TransportError, f"the answer is not valid HTTP: {_first_line(exc.message)}"
+    # Anything else aiohttp refuses (a bad URL...) is still ours to name; not retried.
+    return TransportError, f"the request failed: {type(exc).__name__}: {redact(str(exc))}"
 
 
 async def _read_error_body(resp: aiohttp.ClientResponse) -> bytes:
