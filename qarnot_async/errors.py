@@ -315,7 +315,8 @@ class ResponseTooLargeError(TransportError):
     def __init__(self, limit: int, *, method: str = "", path: str = "") -> None:
         self.limit = limit
         super().__init__(
-            f"the answer exceeds max_response_bytes={limit} (decompressed); not read further",
+            f"the answer exceeds max_response_bytes={limit:,} (decompressed), so it was not "
+            "read further; pass a larger Client(max_response_bytes=...) if it is expected",
             method=method,
             path=path,
         )

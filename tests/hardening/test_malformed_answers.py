@@ -48,6 +48,7 @@ from qarnot_async import (
     ServerError,
     TransportError,
 )
+from qarnot_async._transport import DEFAULT_MAX_RESPONSE_BYTES
 from qarnot_async.models import TaskCreate
 
 TOKEN = "tok-MALFORMED-5c1d9e0a7b"
@@ -361,3 +362,19 @@ async def test_a_redirect_to_another_host_sends_it_nothing() -> None:
     assert info.value.location == target
     assert info.value.status == 302
     assert target in str(info.value)
+
+
+async def test_the_default_limit_bounds_a_bomb_too() -> None:
+    async with ScriptedServer(bomb(200, "gzip")) as server:
+        client = Client(TOKEN, cluster_url=server.url, timeout=10)
+        async with client:
+            tracemalloc.start()
+            try:
+                with pytest.raises(ResponseTooLargeError) as info:
+                    await client.tasks.get(UUID)
+            finally:
+                _, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+    assert info.value.limit == DEFAULT_MAX_RESPONSE_BYTES == 64 * MiB
+    # Held up to the limit, never the 300 MB the bomb expands to.
+    assert peak < DEFAULT_MAX_RESPONSE_BYTES + 8 * MiB, f"peak {peak / MiB:.0f} MiB"

@@ -378,8 +378,8 @@ async def test_a_success_body_over_the_limit_is_refused_for_any_transport(script
             await c.with_options(timeout=1).tasks.stdout("u")
     assert info.value.limit == 1000
     assert str(info.value) == (
-        "GET /tasks/u/stdout: the answer exceeds max_response_bytes=1000 (decompressed); "
-        "not read further"
+        "GET /tasks/u/stdout: the answer exceeds max_response_bytes=1,000 (decompressed), so "
+        "it was not read further; pass a larger Client(max_response_bytes=...) if it is expected"
     )
     assert {r.max_response_bytes for r in script.requests} == {1000}
 
