@@ -13,6 +13,7 @@ from ._config import settings_from_env, settings_from_file
 from ._redact import Secret
 from ._retry import RetryPolicy
 from ._transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     READ_ONLY_HEADER,
     UNSET,
     AiohttpTransport,
@@ -79,6 +80,9 @@ class Client:
             :class:`~qarnot_async.Response` the transport returns, error statuses
             included, before an error status is raised. An exception a hook raises
             propagates to the caller as it is.
+        max_response_bytes: the largest answer body read, counted after decompression
+            (default 64 MiB, far above any real answer, stdout included); a larger one
+            raises :class:`~qarnot_async.ResponseTooLargeError` without being read whole.
 
     Raises:
         ConfigurationError: no token, a malformed URL, ``http://`` to a remote host,
@@ -104,6 +108,7 @@ class Client:
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
         on_request: Sequence[RequestHook] = (),
         on_response: Sequence[ResponseHook] = (),
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if not token or not isinstance(token, str):
             raise ConfigurationError(
@@ -142,6 +147,7 @@ class Client:
             on_request=on_request,
             on_response=on_response,
             owner=True,
+            max_response_bytes=max_response_bytes,
         )
         self._bind(sender, poll or PollPolicy(), str(base), api_version, weakref.WeakSet())
 

@@ -13,10 +13,14 @@ import logging
 import weakref
 from typing import Any, Final
 
-__all__ = ["MASK", "Secret", "redact", "redact_data"]
+__all__ = ["MASK", "TOO_DEEP", "Secret", "redact", "redact_data"]
 
 MASK: Final = "***"
 """What a token is replaced with."""
+
+TOO_DEEP: Final = "<nested too deep>"
+"""What :func:`redact_data` puts in place of containers nested deeper than ``_MAX_DEPTH``."""
+_MAX_DEPTH: Final = 100
 
 # Shorter "tokens" (test stubs like "t") are no secret, and masking them would mangle
 # every message that happens to contain those letters.
@@ -48,14 +52,25 @@ def redact(text: str) -> str:
     return text
 
 
-def redact_data(value: Any) -> Any:
-    """A decoded JSON value with every registered token masked in its strings."""
+def redact_data(value: Any, _depth: int = 0) -> Any:
+    """A decoded JSON value with every registered token masked in its strings.
+
+    Containers nested deeper than any real answer are replaced by a placeholder: a
+    hostile body must not make the redaction itself overflow the stack.
+    """
     if isinstance(value, str):
         return redact(value)
+    if isinstance(value, bytes):  # a raw body kept on a DecodeError
+        for secret in list(_SECRETS.values()):
+            if len(secret.value) >= _MIN_REDACTED:
+                value = value.replace(secret.value.encode(), MASK.encode())
+        return value
+    if isinstance(value, dict | list) and _depth >= _MAX_DEPTH:
+        return TOO_DEEP
     if isinstance(value, dict):
-        return {redact_data(k): redact_data(v) for k, v in value.items()}
+        return {redact_data(k, _depth + 1): redact_data(v, _depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [redact_data(v) for v in value]
+        return [redact_data(v, _depth + 1) for v in value]
     return value
 
 

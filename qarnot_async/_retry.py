@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import math
 import random
 import re
 from collections.abc import Awaitable, Callable
@@ -133,7 +134,9 @@ class RetryPolicy:
         def wait(state: RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
             retry_after = getattr(error, "retry_after", None)
-            if retry_after is not None:
+            # Only a sane delay is honoured: a negative or NaN one would mean "hammer the
+            # service at once", an infinite one "never"; both fall back to the backoff.
+            if isinstance(retry_after, int | float) and 0 <= retry_after < math.inf:
                 return float(retry_after)
             return self.backoff(state.attempt_number)
 

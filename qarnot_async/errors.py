@@ -13,10 +13,12 @@ everything the SDK raises on purpose::
     │   ├── NotFoundError              404, unknown uuid, instance, profile
     │   ├── ConflictError              409, e.g. a shortname already taken
     │   ├── RateLimitedError           429, or a Retry-After beyond the client's cap
-    │   └── ServerError                5xx
+    │   ├── ServerError                5xx
+    │   └── RedirectError              3xx: redirects are never followed
     ├── TransportError                 no usable answer came back (or the transport failed)
     │   ├── ConnectError               could not connect, or the connection dropped
-    │   └── RequestTimeoutError        the request took longer than its timeout
+    │   ├── RequestTimeoutError        the request took longer than its timeout
+    │   └── ResponseTooLargeError      the answer exceeded ``max_response_bytes``
     ├── InvalidInputError              bad input caught before anything was sent
     ├── DecodeError                    a value from the wire could not be parsed
     ├── ConfigurationError             bad client settings, unsafe URL, closed client
@@ -31,21 +33,26 @@ everything the SDK raises on purpose::
 because the client maps the answers above the transport.
 
 The token is never part of an exception: messages name the HTTP method and the path,
-never headers, and a token the service echoes back is masked as ``***``.
+never headers, and a token the service echoes back is masked as ``***`` in every field
+(the message, ``args``, ``details``, ``value``, ``path``), at construction, so it stays
+masked after the client that held the token is gone.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import re
 import reprlib
-import time
 from collections.abc import Mapping, Sequence
-from datetime import UTC
-from http import HTTPStatus
 from typing import Any
 
+from ._error_text import (
+    MAX_ERROR_BODY,
+    json_message,
+    parse_retry_after,
+    status_phrase,
+    text_message,
+)
 from ._redact import redact, redact_data
 
 __all__ = [
@@ -64,13 +71,17 @@ __all__ = [
     "PaginationError",
     "QarnotError",
     "QuotaExceededError",
+    "MAX_ERROR_BODY",
     "RateLimitedError",
+    "RedirectError",
     "RequestTimeoutError",
+    "ResponseTooLargeError",
     "ServerError",
     "TaskFailedError",
     "TransportError",
     "WaitTimeoutError",
     "error_from_response",
+    "parse_retry_after",
 ]
 
 
@@ -85,6 +96,11 @@ class QarnotError(Exception):
     attempt: int = 1
     """For errors of a request: the attempt (counting from 1) that raised it. A 409 on
     attempt 2 or later may answer a first attempt that landed unseen."""
+
+    def __init__(self, *args: Any) -> None:
+        # Every text argument is masked here, once, so that str(), repr(), ``args`` and
+        # formatted tracebacks of any subclass can never show a token.
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
 
 
 class ConfigurationError(QarnotError):
@@ -105,7 +121,7 @@ class InvalidInputError(QarnotError, ValueError):
     def __init__(self, field: str, message: str, value: Any = None) -> None:
         self.field = field
         self.value = value
-        self.message = message
+        self.message = redact(message)
         super().__init__(f"{field}: {message}")
 
 
@@ -119,11 +135,12 @@ class DecodeError(QarnotError, ValueError):
 
     def __init__(self, field: str, message: str, value: Any = None, *, where: str = "") -> None:
         self.field = field
-        self.value = value
-        self.message = message
-        self.where = where
-        prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}{field}: {message} (got {_shown(value)})")
+        # The value comes from the wire, where the service may echo anything back.
+        self.value = redact_data(value)
+        self.message = redact(message)
+        self.where = redact(where)
+        prefix = f"{self.where}: " if where else ""
+        super().__init__(f"{prefix}{field}: {self.message} (got {_shown(self.value)})")
 
 
 def _shown(value: Any) -> str:
@@ -142,7 +159,8 @@ class APIError(QarnotError):
         status: the HTTP status code.
         message: the service's own message (``{"message"}``, problem+json
             ``title``/``detail``) or the reason phrase.
-        details: the decoded error body (a dict), or ``None`` when it was empty.
+        details: the decoded error body (a dict), or ``None`` when it was empty or not
+            JSON; tokens in it are masked like in the message.
         method: the HTTP method of the request.
         path: the path of the request, without the host or query secrets.
         retry_after: the seconds the service asked to wait (``Retry-After``), if any.
@@ -160,11 +178,11 @@ class APIError(QarnotError):
     ) -> None:
         self.retry_after = retry_after
         self.status = status
-        self.message = message
-        self.details = details
+        self.message = redact(message)
+        self.details = redact_data(details)
         self.method = method
-        self.path = path
-        super().__init__(status, message)
+        self.path = redact(path)
+        super().__init__(status, self.message)
 
     def __str__(self) -> str:
         where = f"{self.method} {self.path}".strip()
@@ -235,6 +253,27 @@ class ServerError(APIError):
     """5xx: the service failed to answer the request."""
 
 
+class RedirectError(APIError):
+    """3xx: the service answered with a redirect, which the client never follows.
+
+    Following it would send the token to wherever ``Location`` points; ``location``
+    holds that address (tokens masked), ``None`` when the answer had none.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        location: str | None = None,
+        details: Any = None,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        self.location = None if location is None else redact(location)
+        super().__init__(status, message, details=details, method=method, path=path)
+
+
 class TransportError(QarnotError):
     """No usable answer came back: the request failed below HTTP.
 
@@ -243,7 +282,7 @@ class TransportError(QarnotError):
 
     def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
         self.method = method
-        self.path = path
+        self.path = path = redact(path)
         where = f"{method} {path}".strip()
         super().__init__(f"{where}: {message}" if where else message)
 
@@ -266,11 +305,28 @@ class RequestTimeoutError(TransportError):
     """The request took longer than its timeout."""
 
 
+class ResponseTooLargeError(TransportError):
+    """The answer's body, decompressed, exceeded the client's ``max_response_bytes``.
+
+    The client stops reading at the limit (``limit`` holds it), so a huge or
+    compression-bomb answer never fills the memory. It is not retried.
+    """
+
+    def __init__(self, limit: int, *, method: str = "", path: str = "") -> None:
+        self.limit = limit
+        super().__init__(
+            f"the answer exceeds max_response_bytes={limit:,} (decompressed), so it was not "
+            "read further; pass a larger Client(max_response_bytes=...) if it is expected",
+            method=method,
+            path=path,
+        )
+
+
 class BulkCreateError(QarnotError):
     """Some items of a bulk creation failed; ``failures`` lists ``(index, status, message)``."""
 
     def __init__(self, failures: Sequence[tuple[int, int, str]]) -> None:
-        self.failures = list(failures)
+        self.failures = [(i, status, redact(msg)) for i, status, msg in failures]
         lines = [f"  #{i}: {status} {msg}" for i, status, msg in self.failures]
         super().__init__(f"{len(self.failures)} item(s) failed:\n" + "\n".join(lines))
 
@@ -302,12 +358,6 @@ class TaskFailedError(QarnotError):
 # -- the one mapping from an error answer to an exception ---------------------------------
 
 _QUOTA_RE = re.compile(r"maximum number of .* reached", re.IGNORECASE)
-_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_TAG_RE = re.compile(r"<[^>]+>")
-_SPACE_RE = re.compile(r"\s+")
-# A message is for humans: a whole HTML page or a stack trace would bury the point.
-_MAX_MESSAGE = 500
-
 _BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -317,69 +367,6 @@ _BY_STATUS: dict[int, type[APIError]] = {
     409: ConflictError,
     429: RateLimitedError,
 }
-
-
-def _json_message(details: Any) -> str | None:
-    """The message of a JSON error body: ``message``/``title``/``detail``/``error`` and
-    the problem+json field errors, joined."""
-    if isinstance(details, str):
-        return details.strip() or None
-    if not isinstance(details, Mapping):
-        return None
-    parts: list[str] = []
-    for key in ("message", "title", "detail", "error"):
-        value = details.get(key)
-        if isinstance(value, Mapping):  # {"error": {"message": ...}}
-            value = value.get("message")
-        if isinstance(value, str) and value and value not in parts:
-            parts.append(value)
-    errors = details.get("errors")
-    if isinstance(errors, Mapping) and errors:
-        parts.append(
-            "; ".join(
-                f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                for k, v in errors.items()
-            )
-        )
-    return " - ".join(parts) or None
-
-
-def _text_message(content_type: str, text: str) -> str | None:
-    """The message of a text or HTML error body (a proxy's error page, say)."""
-    text = text.strip()
-    if "html" in content_type or text.startswith("<"):
-        title = _TITLE_RE.search(text)
-        text = title.group(1) if title else _TAG_RE.sub(" ", text)
-        text = _SPACE_RE.sub(" ", text).strip()
-    return text[:_MAX_MESSAGE] or None
-
-
-def _status_phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "error"
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
 
 
 def error_from_response(
@@ -394,14 +381,15 @@ def error_from_response(
     """The exception for an error answer: the one place that maps answers to errors.
 
     It picks the class by status (a 403 "maximum number of ... reached" is a
-    :class:`QuotaExceededError`), takes the message from the body (a JSON ``message``,
+    :class:`QuotaExceededError`, a 3xx a :class:`RedirectError` naming the ``Location``),
+    takes the message from the first :data:`MAX_ERROR_BODY` bytes of the body (a JSON ``message``,
     ``title``, ``detail`` or ``error`` and the problem+json ``errors``; else the text, or
     an HTML page's title; else the status's reason phrase), keeps the decoded JSON body
     as ``details``, reads ``Retry-After``, and masks every known token in the message
     and the details.
 
     Args:
-        status: the HTTP status (400 or more).
+        status: the HTTP status (300 or more: anything but a success).
         headers: the answer's headers (``Content-Type``, ``Retry-After``).
         body: the answer's body.
         method: the request's method, named in ``str(error)``.
@@ -413,15 +401,27 @@ def error_from_response(
     content_type = headers.get("Content-Type", "").lower()
     details: Any = None
     message: str | None = None
+    body = body[:MAX_ERROR_BODY]
     if body:
         try:
-            details = json.loads(body)
-        except ValueError:
-            message = _text_message(content_type, body.decode("utf-8", errors="replace"))
-        else:
-            message = _json_message(details)
-            details = redact_data(details)
-    message = redact(message or _status_phrase(status))
+            details = redact_data(json.loads(body))
+            message = json_message(details)
+        except (ValueError, RecursionError):
+            # Not JSON (a proxy's HTML page), cut at the cap, or nested beyond reason.
+            details = None
+            message = text_message(content_type, body.decode("utf-8", errors="replace"))
+    message = redact(message or status_phrase(status))
+    if 300 <= status < 400:
+        location = headers.get("Location")
+        return RedirectError(
+            status,
+            f"{message}: redirected to {location or '(no Location)'}; "
+            "redirects are not followed (the token would travel with them)",
+            location=location,
+            details=details,
+            method=method,
+            path=path,
+        )
     retry_after = parse_retry_after(headers.get("Retry-After"))
 
     cls: type[APIError]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 from typing import Any
 
 import pytest
@@ -11,16 +12,23 @@ from qarnot_async import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    BulkCreateError,
     ConflictError,
+    ConnectError,
+    DecodeError,
     ForbiddenError,
+    InvalidInputError,
     NotEnoughCreditsError,
     NotFoundError,
     QuotaExceededError,
     RateLimitedError,
+    RedirectError,
     ServerError,
+    TransportError,
+    WaitTimeoutError,
 )
 from qarnot_async._redact import Secret
-from qarnot_async.errors import error_from_response, parse_retry_after
+from qarnot_async.errors import MAX_ERROR_BODY, error_from_response
 
 JSON = {"Content-Type": "application/json"}
 
@@ -143,11 +151,65 @@ def test_retry_after_beyond_the_cap_is_rate_limited_whatever_the_status() -> Non
     assert type(within) is ServerError
 
 
-def test_parse_retry_after() -> None:
-    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412475.0) == 5.0
-    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00", now=1445412475.0) == 5.0
-    assert parse_retry_after("garbage") is None
-    assert parse_retry_after("  ") is None
-    assert parse_retry_after(None) is None
-    assert parse_retry_after("3.5") == 3.5
-    assert parse_retry_after("-4") == 0.0
+@pytest.mark.parametrize("value", ["-4", "-0.5", "nan", "NaN", "inf", "-inf", "Infinity", "1e999"])
+def test_senseless_retry_after_falls_back_to_the_backoff(value: str) -> None:
+    err = error_from_response(429, {"Retry-After": value}, b"", "GET", "/i", max_retry_after=60)
+    assert err.retry_after is None
+    assert "inf" not in str(err)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_an_error_naming_the_status_and_the_location(status: int) -> None:
+    where = "https://elsewhere.example/v1/tasks"
+    err = error_from_response(status, {"Location": where}, b"", "GET", "/tasks")
+    assert type(err) is RedirectError
+    assert (err.status, err.location) == (status, where)
+    assert str(err).startswith(f"GET /tasks: {status} ")
+    assert where in str(err)
+    assert "not followed" in str(err)
+    bare = error_from_response(302, {}, b"", "POST", "/tasks")
+    assert bare.location is None
+    assert "(no Location)" in str(bare)
+
+
+def test_the_error_body_is_read_up_to_its_cap() -> None:
+    huge = json.dumps({"message": "m", "pad": "x" * (2 * MAX_ERROR_BODY)}).encode()
+    err = error_from_response(500, JSON, huge, "GET", "/tasks")
+    # Cut at the cap, the JSON no longer parses: the text is the message, bounded.
+    assert type(err) is ServerError
+    assert err.details is None
+    assert len(err.message) <= 500
+
+
+@pytest.mark.parametrize("body", [b"[" * 200_000, b"[" * 990 + b"]" * 990, b'{"a":' * 5000])
+def test_a_deeply_nested_error_body_is_no_recursion_error(body: bytes) -> None:
+    err = error_from_response(400, JSON, body, "POST", "/tasks")
+    assert type(err) is BadRequestError
+    assert len(str(err)) < 1000
+
+
+def test_the_token_is_masked_in_every_field_of_every_error() -> None:
+    secret = Secret("tok-FIELDS-3f9a1b77")
+    token = secret.value
+    errors: list[Exception] = [
+        answer(400, {"message": token, "errors": {token: [token]}, token: token}),
+        error_from_response(302, {"Location": f"https://x.example/?t={token}"}, b"", "GET", "/t"),
+        error_from_response(500, {}, f"<title>{token}</title>".encode(), "GET", f"/t/{token}"),
+        DecodeError("uuid", f"bad {token}", {"uuid": token, "raw": token.encode()}, where=token),
+        DecodeError("$", "not JSON", token.encode() * 3),
+        TransportError(f"failed: {token}", method="GET", path=f"/tasks/{token}"),
+        ConnectError(f"lost {token}", path=token),
+        BulkCreateError([(0, 400, f"refused {token}")]),
+        InvalidInputError("name", f"bad {token}", "x"),
+        WaitTimeoutError(f"waited {token}"),
+    ]
+    for err in errors:
+        seen = [str(err), repr(err), repr(err.args), repr(vars(err))]
+        seen += traceback.format_exception(err)
+        assert not [text for text in seen if token in text], type(err).__name__
+
+
+def test_a_decode_error_shows_a_cut_value() -> None:
+    err = DecodeError("uuid", "too long", "u" * 50_000_000, where="GET /tasks/x")
+    assert len(str(err)) < 400
+    assert "characters)" in str(err)

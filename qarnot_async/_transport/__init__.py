@@ -15,7 +15,15 @@ transport.
 
 from ._aiohttp import AiohttpTransport
 from ._mock import MockHandler, MockTransport
-from ._model import UNSET, AsyncTransport, HeadersLike, Request, Response, path
+from ._model import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    UNSET,
+    AsyncTransport,
+    HeadersLike,
+    Request,
+    Response,
+    path,
+)
 from ._sender import (
     READ_ONLY_HEADER,
     USER_AGENT,
@@ -29,6 +37,7 @@ from ._sender import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "READ_ONLY_HEADER",
     "UNSET",
     "USER_AGENT",

@@ -21,7 +21,20 @@ from yarl import URL
 
 from ..errors import ConfigurationError, DecodeError
 
-__all__ = ["UNSET", "AsyncTransport", "HeadersLike", "Request", "Response", "bind_loop", "path"]
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "UNSET",
+    "AsyncTransport",
+    "HeadersLike",
+    "Request",
+    "Response",
+    "bind_loop",
+    "path",
+]
+
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024**2
+"""The largest answer body read, decompressed (64 MiB): a page of 1,000 full tasks or a
+long stdout is a few MiB; anything near this is a bug or an attack."""
 
 
 class _Unset:
@@ -54,8 +67,16 @@ def _decode_json(body: bytes | None, where: str, what: str) -> Any:
         return None
     try:
         return json.loads(body)
-    except ValueError as exc:
-        raise DecodeError(where, f"the {what} is not valid JSON", body[:200]) from exc
+    except ValueError as exc:  # UnicodeDecodeError (invalid UTF-8) included
+        # Only the reason is kept: the exception itself holds the whole document
+        # (``doc``, ``object``), which may echo anything, the token included.
+        problem = f"the {what} is not valid JSON ({str(exc)[:100]})"
+    except RecursionError:
+        # Valid JSON nested deeper than the parser's stack ("[" x 200,000): no answer
+        # of the API is, so it is malformed all the same.
+        problem = f"the {what} is nested too deeply to decode"
+    # Raised outside the except clauses, so that no __context__ carries the document.
+    raise DecodeError("$", problem, body[:200], where=where)
 
 
 def path(*segments: str | int) -> str:
@@ -82,6 +103,10 @@ class Request:
             :class:`~qarnot_async.RequestTimeoutError` past it.
         path: the API path relative to the client's versioned base URL
             (``/tasks/<uuid>``), the one errors and logs name; defaults to the URL's path.
+        max_response_bytes: the most bytes of a success answer's body, decompressed,
+            the transport may read (``None``: no limit); past it, it raises
+            :class:`~qarnot_async.ResponseTooLargeError`. An error answer's body is read
+            up to :data:`~qarnot_async.errors.MAX_ERROR_BODY` bytes and cut there.
     """
 
     method: str
@@ -90,6 +115,8 @@ class Request:
     body: bytes | None = None
     timeout: float | None = None
     path: str = attrs.field()
+
+    max_response_bytes: int | None = None
 
     @path.default
     def _url_path(self) -> str:

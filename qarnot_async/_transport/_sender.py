@@ -32,10 +32,18 @@ from ..errors import (
     ConfigurationError,
     QarnotError,
     RequestTimeoutError,
+    ResponseTooLargeError,
     TransportError,
     error_from_response,
 )
-from ._model import UNSET, AsyncTransport, Request, Response, bind_loop
+from ._model import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    UNSET,
+    AsyncTransport,
+    Request,
+    Response,
+    bind_loop,
+)
 
 __all__ = [
     "READ_ONLY_HEADER",
@@ -166,6 +174,9 @@ class Sender:
         on_request: hooks called with each request (its token masked).
         on_response: hooks called with each answer.
         owner: whether closing this sender closes the pool.
+        max_response_bytes: the largest success body accepted, decompressed; the
+            transport is told (``Request.max_response_bytes``) and the sender checks
+            again, so the limit holds for any transport.
     """
 
     def __init__(
@@ -180,9 +191,17 @@ class Sender:
         on_request: Sequence[RequestHook] = (),
         on_response: Sequence[ResponseHook] = (),
         owner: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if timeout is not None and timeout <= 0:
             raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout}")
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+            raise ConfigurationError(
+                f"max_response_bytes must be a number of bytes, got {max_response_bytes!r}"
+            )
+        if max_response_bytes < 1:
+            raise ConfigurationError(f"max_response_bytes must be >= 1, got {max_response_bytes}")
+        self.max_response_bytes = max_response_bytes
         self.pool = pool
         self.base_url = base_url
         self.timeout = timeout
@@ -226,6 +245,7 @@ class Sender:
             headers={**self.headers, **(headers or {})},
             on_request=self.on_request if on_request is None else on_request,
             on_response=self.on_response if on_response is None else on_response,
+            max_response_bytes=self.max_response_bytes,
         )
 
     @property
@@ -321,6 +341,7 @@ class Sender:
             body,
             self.timeout if timeout is UNSET else timeout,
             path,
+            self.max_response_bytes,
         )
 
     async def _send_once(self, request: Request, attempt: int) -> Response:
@@ -351,10 +372,17 @@ class Sender:
                 ) from exc
             finally:
                 stats.in_flight -= 1
+        success = 200 <= answer.status < 300
+        if success and len(answer.body) > self.max_response_bytes:
+            # A transport that does not bound its reads (a MockTransport, a custom one)
+            # still cannot hand a larger answer to the layers above.
+            raise ResponseTooLargeError(self.max_response_bytes, method=method, path=path)
         response = Response(answer.status, answer.headers, answer.body, method, path, attempt)
         if self.on_response:
             await _emit(self.on_response, response)
-        if response.status >= 400:
+        if not success:
+            # 3xx included: a redirect is never followed (the token would go with it),
+            # so it is an error that names where it pointed.
             raise error_from_response(
                 response.status,
                 response.headers,

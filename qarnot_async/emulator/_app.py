@@ -26,6 +26,7 @@ from . import _api_misc, _api_pools, _api_tasks
 from ._errors import ApiError, json_response, message_response
 from ._faults import Faults, check_routes
 from ._http import NOW, read_object
+from ._openapi import openapi_document
 from ._seed import seed_jobs, seed_pools, seed_tasks
 from ._state import STATE, EmulatorState
 from ._wire import format_date
@@ -105,9 +106,13 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
             return await handler(request)
         except web.HTTPException as exc:
             if exc.status >= 400:
-                return message_response(
+                answer = message_response(
                     exc.status, f"{exc.reason}: {request.method} {request.path}"
                 )
+                # A 405 must say what is allowed (RFC 9110): keep aiohttp's Allow header.
+                if "Allow" in exc.headers:
+                    answer.headers["Allow"] = exc.headers["Allow"]
+                return answer
             raise
     st = request.app[STATE]
     key = info.key
@@ -221,6 +226,10 @@ async def _advance(request: web.Request) -> web.StreamResponse:
     return json_response(_clock_json(st))
 
 
+async def _openapi(request: web.Request) -> web.StreamResponse:
+    return json_response(openapi_document(ROUTES))
+
+
 async def _reset(request: web.Request) -> web.StreamResponse:
     request.app[STATE].reset()
     return json_response({})
@@ -256,6 +265,7 @@ _CONTROL: Final[list[tuple[str, str, Handler]]] = [
     ("POST", "/__emulator/advance", _advance),
     ("POST", "/__emulator/reset", _reset),
     ("POST", "/__emulator/seed/{kind}", _seed),
+    ("GET", "/__emulator/openapi.json", _openapi),
 ]
 
 

@@ -79,7 +79,14 @@ def bulk_results(
     items: list[Any], create: Callable[[Any], str]
 ) -> tuple[list[dict[str, Any]], int]:
     """Create each item of a bulk body: a ``MultiResponse`` per item, in order, and the
-    status of the whole answer (207 when any item failed; one bad item sinks no other)."""
+    status of the whole answer (207 when any item failed; one bad item sinks no other).
+
+    A non-empty list without a single object (``[null, null]``) is no bulk creation at
+    all: the whole body is refused (400) instead of answering 207 as if it were one.
+    """
+    if items and not any(isinstance(item, dict) for item in items):
+        message = "A bulk creation is a list of JSON objects."
+        raise ApiError(400, message, {"$": [message]})
     results: list[dict[str, Any]] = []
     failed = False
     for item in items:

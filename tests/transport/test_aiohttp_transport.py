@@ -7,7 +7,11 @@ names each of aiohttp's exceptions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gzip
 import socket
+import struct
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -27,10 +31,12 @@ from qarnot_async import (
     ConnectError,
     Request,
     RequestTimeoutError,
+    ResponseTooLargeError,
     RetryPolicy,
     TransportError,
 )
 from qarnot_async._redact import Secret
+from qarnot_async.errors import MAX_ERROR_BODY
 
 if TYPE_CHECKING:
     from conftest import Cancel, Serve
@@ -290,7 +296,7 @@ BASE = "https://api.example.test"
         (
             aiohttp.ClientPayloadError("truncated"),
             ConnectError,
-            "connection lost (ClientPayloadError)",
+            "the answer's body was cut short or malformed (truncated)",
             True,
         ),
         (TimeoutError(), RequestTimeoutError, "no answer within 2.0s", None),
@@ -322,3 +328,104 @@ async def test_aiohttp_exceptions_are_named(
         assert isinstance(info.value, ConnectError)
         assert info.value.request_sent is request_sent
     assert secret.value not in str(info.value)
+
+
+# -- one retry count: ours ---------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def resetting_server() -> AsyncIterator[tuple[str, list[bytes]]]:
+    """A raw server on 127.0.0.1 that reads each request, then resets the connection;
+    it records the request lines, one per connection."""
+    seen: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            seen.append((await reader.readuntil(b"\r\n\r\n")).split(b"\r\n")[0])
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", seen
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_aiohttp_alone_sends_a_get_twice_on_a_reset() -> None:
+    # Why the transport turns aiohttp's own retry off: this is what it does by itself.
+    async with resetting_server() as (url, seen), aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.ClientOSError):
+            await session.get(f"{url}/v1/info")
+    assert len(seen) == 2
+
+
+@pytest.mark.parametrize(("method", "attempts"), [("GET", 5), ("GET", 1), ("DELETE", 3)])
+async def test_a_reset_connection_is_retried_only_by_the_policy(
+    sleeps: list[float], method: str, attempts: int
+) -> None:
+    policy = RetryPolicy(max_attempts=attempts)
+    async with resetting_server() as (url, seen):
+        c = Client(CANARY, cluster_url=url, retry=policy)
+        async with c:
+            with pytest.raises(ConnectError) as info:
+                await c.request(method, "/info")
+    assert seen == [f"{method} /v1/info HTTP/1.1".encode()] * attempts
+    assert c.stats.requests == attempts
+    assert len(sleeps) == attempts - 1
+    assert "connection lost" in str(info.value)
+
+
+# -- bounded reads -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip", "chunked"])
+async def test_the_limit_counts_decompressed_bytes(loopback: Serve, encoding: str) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        size = int(request.query["size"])
+        if encoding == "gzip":
+            body = gzip.compress(b"a" * size)
+            return web.Response(body=body, headers={"Content-Encoding": "gzip"})
+        if encoding == "identity":
+            return web.Response(body=b"a" * size)
+        resp = web.StreamResponse()
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        for _ in range(size // 100):
+            await resp.write(b"a" * 100)
+        await resp.write_eof()
+        return resp
+
+    srv = await loopback(app_with("/v1/out", handler))
+    async with Client(CANARY, cluster_url=str(srv.make_url("/")), max_response_bytes=3000) as c:
+        at_limit = await c.request("GET", "/out", params={"size": "3000"})
+        assert at_limit.body == b"a" * 3000
+        with pytest.raises(ResponseTooLargeError) as info:
+            await c.request("GET", "/out", params={"size": "3100"})
+        # The connection dropped for the oversized answer is not reused: the next works.
+        assert len((await c.request("GET", "/out", params={"size": "100"})).body) == 100
+    assert info.value.limit == 3000
+    assert c.stats.requests == 3  # a too-large answer is not retried
+
+
+async def test_an_error_body_is_read_only_up_to_the_cap(loopback: Serve) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        resp = web.StreamResponse(status=500, headers={"Content-Type": "text/plain"})
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        with contextlib.suppress(ConnectionError):
+            for _ in range(1000):  # 100 MB if it were read whole
+                await resp.write(b"e" * 100_000)
+        return resp
+
+    transport = AiohttpTransport()
+    srv = await loopback(app_with("/v1/boom", handler))
+    request = Request("GET", srv.make_url("/v1/boom"), timeout=5.0, max_response_bytes=10)
+    try:
+        answer = await transport.handle_async_request(request)
+    finally:
+        await transport.aclose()
+    assert answer.status == 500
+    assert answer.body == b"e" * MAX_ERROR_BODY

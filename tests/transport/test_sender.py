@@ -21,13 +21,16 @@ from qarnot_async import (
     MockTransport,
     NotFoundError,
     RateLimitedError,
+    RedirectError,
     Request,
     RequestTimeoutError,
     Response,
+    ResponseTooLargeError,
     RetryEvent,
     RetryPolicy,
     ServerError,
 )
+from qarnot_async.errors import MAX_ERROR_BODY
 
 if TYPE_CHECKING:
     from conftest import Cancel, Script
@@ -358,3 +361,67 @@ async def test_canary_token_never_leaks(
     for text in texts:
         assert CANARY not in text
     assert "***" in repr(c)
+
+
+# -- bounded answers and redirects, whatever the transport -----------------------------------
+
+
+async def test_a_success_body_over_the_limit_is_refused_for_any_transport(script: Script) -> None:
+    too_long = Response.from_text("x" * 1001)
+    script.add("GET", "/tasks/u/stdout", too_long, too_long)
+    script.add("GET", "/tasks/v/stdout", Response.from_text("x" * 1000))
+    async with client(script, max_response_bytes=1000) as c:
+        with pytest.raises(ResponseTooLargeError) as info:
+            await c.tasks.stdout("u")
+        assert await c.tasks.stdout("v") == "x" * 1000
+        with pytest.raises(ResponseTooLargeError):  # a view keeps the limit
+            await c.with_options(timeout=1).tasks.stdout("u")
+    assert info.value.limit == 1000
+    assert str(info.value) == (
+        "GET /tasks/u/stdout: the answer exceeds max_response_bytes=1,000 (decompressed), so "
+        "it was not read further; pass a larger Client(max_response_bytes=...) if it is expected"
+    )
+    assert {r.max_response_bytes for r in script.requests} == {1000}
+
+
+async def test_an_error_body_is_mapped_from_its_first_64_kib(script: Script) -> None:
+    page = b"<html><title>" + b"y" * (MAX_ERROR_BODY - 13) + b"</title>" + b"z" * 100_000
+    script.add("GET", "/info", Response(404, {"Content-Type": "text/html"}, page))
+    async with client(script, max_response_bytes=1000) as c:
+        with pytest.raises(NotFoundError) as info:
+            await c.request("GET", "/info")
+    # Cut before the end of the title: the text is the message, itself cut at 500.
+    assert "z" not in info.value.message
+    assert len(info.value.message) <= 500
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1.5", "many", True])
+def test_max_response_bytes_is_checked(value: Any) -> None:
+    with pytest.raises(ConfigurationError, match="max_response_bytes"):
+        Client(CANARY, max_response_bytes=value)
+
+
+async def test_a_3xx_is_an_error_and_is_never_retried(script: Script, sleeps: list[float]) -> None:
+    moved = Response(302, {"Location": "https://evil.example/v1/info"})
+    script.add("GET", "/info", moved)
+    async with client(script) as c:
+        with pytest.raises(RedirectError) as info:
+            await c.request("GET", "/info")
+    assert info.value.location == "https://evil.example/v1/info"
+    assert len(script.requests) == 1
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("value", ["-5", "nan", "inf", "soon"])
+async def test_a_senseless_retry_after_falls_back_to_the_backoff(
+    script: Script, sleeps: list[float], value: str
+) -> None:
+    refused = Response.from_json({}, status=429, headers={"Retry-After": value})
+    script.add("GET", "/info", refused, refused, OK)
+    policy = RetryPolicy(backoff_base=0.5, backoff_cap=1.0)
+    async with client(script, retry=policy) as c:
+        await c.request("GET", "/info")
+    assert len(sleeps) == 2
+    # Full jitter within the backoff ceilings, never "at once" (0), never "inf".
+    assert 0 < sleeps[0] <= 0.5
+    assert 0 < sleeps[1] <= 1.0

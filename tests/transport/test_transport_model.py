@@ -53,8 +53,23 @@ def test_response_from_text_and_bare() -> None:
 
 def test_response_json_names_the_request_when_invalid() -> None:
     resp = Response(200, {}, b"{not json", "GET", "/tasks/u")
-    with pytest.raises(DecodeError, match=r"GET /tasks/u: the answer is not valid JSON"):
+    with pytest.raises(DecodeError, match=r"GET /tasks/u: \$: the answer is not valid JSON") as e:
         resp.json()
+    assert (e.value.where, e.value.field, e.value.value) == ("GET /tasks/u", "$", b"{not json")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"[" * 200_000, "nested too deeply"),  # RecursionError inside json
+        (b'{"uuid": "\xff\xfe"}', "not valid JSON"),  # UnicodeDecodeError inside json
+    ],
+)
+def test_response_json_raises_only_decode_errors(body: bytes, message: str) -> None:
+    with pytest.raises(DecodeError, match=message) as e:
+        Response(200, {}, body, "GET", "/tasks/u").json()
+    assert e.value.where == "GET /tasks/u"
+    assert len(str(e.value)) < 500  # the value shown is cut
 
 
 def test_request() -> None:
