@@ -18,6 +18,7 @@ from ._mock import MockHandler, MockTransport
 from ._model import UNSET, AsyncTransport, HeadersLike, Request, Response, path
 from ._sender import (
     READ_ONLY_HEADER,
+    UNVERSIONED,
     USER_AGENT,
     ConnectionPool,
     RequestHook,
@@ -31,6 +32,7 @@ from ._sender import (
 __all__ = [
     "READ_ONLY_HEADER",
     "UNSET",
+    "UNVERSIONED",
     "USER_AGENT",
     "AiohttpTransport",
     "AsyncTransport",

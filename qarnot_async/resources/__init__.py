@@ -12,6 +12,7 @@ from ._requester import Requester
 from .catalog import Account, Hardware, Profiles
 from .jobs import Jobs
 from .pools import Pools
+from .secrets import SecretConflictError, SecretNotFoundError, Secrets
 from .tasks import Tasks
 
 __all__ = [
@@ -27,5 +28,8 @@ __all__ = [
     "Pools",
     "Profiles",
     "Requester",
+    "SecretConflictError",
+    "SecretNotFoundError",
+    "Secrets",
     "Tasks",
 ]

@@ -6,6 +6,7 @@ import builtins
 
 from .._converter import unstructure
 from ..models import (
+    CarbonFacts,
     Job,
     Pool,
     PoolClone,
@@ -18,6 +19,7 @@ from ..models import (
 )
 from ._checks import expect
 from ._collection import WithInstances, WithSummaries
+from ._footprint import carbon_facts, credits_of
 from ._waiting import Until
 
 __all__ = ["Pools"]
@@ -112,3 +114,26 @@ class Pools(WithSummaries[Pool, PoolSummary, PoolState, PoolCreate], WithInstanc
         await self._calls.send(
             "POST", "/sanity-checks/pools/scaling", json_body=unstructure(scaling)
         )
+
+    # -- beyond the seed: carbon facts, credits -----------------------------------------
+
+    async def carbon_facts(
+        self, uuid: str, *, comparison_datacenter: str | None = None
+    ) -> CarbonFacts:
+        """``GET /carbon/v1/pools/{uuid}/carbon-facts``: the pool's energy and carbon
+        figures, compared with ``comparison_datacenter`` (the service's default if
+        ``None``).
+
+        Raises:
+            NotFoundError: no such pool.
+        """
+        return await carbon_facts(self._calls, self._route, uuid, comparison_datacenter)
+
+    async def credits(self, uuid: str) -> float | None:
+        """``GET /credits/v1/pools/{uuid}/credits`` (not in openapi.json): the euros the
+        pool consumed.
+
+        Raises:
+            NotFoundError: no such pool.
+        """
+        return await credits_of(self._calls, self._route, uuid)
