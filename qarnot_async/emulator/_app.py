@@ -22,7 +22,15 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from . import _api_misc, _api_pools, _api_tasks
+from . import (
+    _api_carbon,
+    _api_misc,
+    _api_pools,
+    _api_quotas,
+    _api_secrets,
+    _api_snapshots,
+    _api_tasks,
+)
 from ._errors import ApiError, json_response, message_response
 from ._faults import Faults, check_routes
 from ._http import NOW, read_object
@@ -38,6 +46,11 @@ _ALL_HANDLERS: Final[list[tuple[str, str, Handler]]] = [
     *_api_tasks.HANDLERS,
     *_api_pools.HANDLERS,
     *_api_misc.HANDLERS,
+    # Beyond the seed: the official SDKs call these on the bare cluster URL.
+    *_api_snapshots.HANDLERS,
+    *_api_secrets.HANDLERS,
+    *_api_carbon.HANDLERS,
+    *_api_quotas.HANDLERS,
 ]
 #: Routes that need no token (the reference's samples call them without one).
 _PUBLIC: Final = frozenset({("GET", "/settings"), ("GET", "/versions")})
