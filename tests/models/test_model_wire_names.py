@@ -300,8 +300,7 @@ BEYOND_OPENAPI: dict[str, str] = {
     "SecretKeys": "keys",
     "SecretValue": "value",
     "Snapshot": (
-        "id lastUpdateDate sizeToUpload snapshotConfig status taskUuid transferredSize "
-        "triggerDate"
+        "id lastUpdateDate sizeToUpload snapshotConfig status taskUuid transferredSize triggerDate"
     ),
     "SnapshotId": "id",
     "Task": "forcedNetworkRules maxTimeQueueSeconds projectUuid targetedReservationName",
