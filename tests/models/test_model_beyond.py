@@ -78,13 +78,16 @@ def test_quotas_read_both_core_count_spellings(spelling: str) -> None:
         },
     }
     quotas = structure(data, ComputingQuotas)
-    assert quotas.user is not None and quotas.user.flex is not None
+    assert quotas.user is not None
+    assert quotas.user.flex is not None
     assert quotas.user.flex.running_core_count == 16
     assert quotas.user.reserved is not None
     assert quotas.user.reserved[0].reservation_name == "r"
-    assert quotas.organization is not None and quotas.organization.flex is not None
+    assert quotas.organization is not None
+    assert quotas.organization.flex is not None
     per_user = quotas.organization.flex.running_counts_per_user
-    assert per_user is not None and per_user["a@b.c"].running_core_count == 8
+    assert per_user is not None
+    assert per_user["a@b.c"].running_core_count == 8
 
 
 def test_snapshot_states_read_in_any_case() -> None:
@@ -157,7 +160,8 @@ def test_job_end_date_and_profile() -> None:
     unset = structure({"uuid": UUID, "profile": "p", "endDate": "0001-01-01T00:00:00Z"}, Job)
     assert (unset.profile, unset.end_date) == ("p", None)
     ended = structure({"uuid": UUID, "endDate": "2024-05-01T10:00:00Z"}, Job)
-    assert ended.end_date is not None and ended.end_date.year == 2024
+    assert ended.end_date is not None
+    assert ended.end_date.year == 2024
 
 
 def test_pool_fields_from_the_official_fixtures() -> None:

@@ -28,10 +28,13 @@ async def test_task_carbon_facts_and_credits(
     facts = await qarnot_client.tasks.carbon_facts(uuid, comparison_datacenter="dc-1")
     assert isinstance(facts, CarbonFacts)
     assert facts.equivalent_datacenter_name == "dc-1"
-    assert facts.total_energy_it_wh is not None and facts.total_energy_it_wh > 0
-    assert facts.carbon_footprint is not None and facts.pue is not None
+    assert facts.total_energy_it_wh is not None
+    assert facts.total_energy_it_wh > 0
+    assert facts.carbon_footprint is not None
+    assert facts.pue is not None
     credits = await qarnot_client.tasks.credits(uuid)
-    assert credits is not None and credits > 0
+    assert credits is not None
+    assert credits > 0
     assert await qarnot_client.account.credits() == credits
     with pytest.raises(NotFoundError):
         await qarnot_client.tasks.carbon_facts(MISSING)
@@ -56,7 +59,8 @@ async def test_pool_carbon_facts_credits_and_newer_fields(
     uuid = await qarnot_client.pools.create(create)
     await qarnot_emulator.advance(3600)
     facts = await qarnot_client.pools.carbon_facts(uuid)
-    assert facts.total_consumed_energy_wh is not None and facts.total_consumed_energy_wh > 0
+    assert facts.total_consumed_energy_wh is not None
+    assert facts.total_consumed_energy_wh > 0
     credits = await qarnot_client.pools.credits(uuid)
     pool = await qarnot_client.pools.get(uuid)
     assert pool.credits == credits
@@ -75,21 +79,27 @@ async def test_quotas_of_user_and_organization(
     await qarnot_emulator.advance(2)
     quotas = await qarnot_client.account.quotas()
     info = await qarnot_client.account.info()
-    assert quotas.user is not None and quotas.user.flex is not None
-    assert info.computing_quotas is not None and info.computing_quotas.user is not None
+    assert quotas.user is not None
+    assert quotas.user.flex is not None
+    assert info.computing_quotas is not None
+    assert info.computing_quotas.user is not None
     assert quotas.user.flex.running_core_count == info.computing_quotas.user.flex.running_core_count
     assert quotas.user.flex.running_core_count
     organization = quotas.organization
-    assert organization is not None and organization.flex is not None
+    assert organization is not None
+    assert organization.flex is not None
     assert organization.name
     per_user = organization.flex.running_counts_per_user
-    assert per_user is not None and info.email is not None
+    assert per_user is not None
+    assert info.email is not None
     assert per_user[info.email].running_core_count == quotas.user.flex.running_core_count
 
 
 async def test_projects_and_budgets(qarnot_client: Client) -> None:
     projects = await qarnot_client.account.projects()
-    assert len(projects) == 1 and projects[0].is_default and projects[0].uuid is not None
+    assert len(projects) == 1
+    assert projects[0].is_default
+    assert projects[0].uuid is not None
     every = await qarnot_client.account.budgets(projects[0].uuid)
     active = await qarnot_client.account.budgets(projects[0].uuid, active_only=True)
     assert len(every) == 2

@@ -47,7 +47,8 @@ async def test_missing_and_existing_keys_raise_typed_errors(qarnot_client: Clien
     assert isinstance(caught.value, ConflictError)
     assert caught.value.status == 409
     assert caught.value.path == "/secrets-manager/data/k"
-    assert VALUE not in str(caught.value) and VALUE not in repr(caught.value)
+    assert VALUE not in str(caught.value)
+    assert VALUE not in repr(caught.value)
 
 
 async def test_list_direct_children_and_recursively(qarnot_client: Client) -> None:
@@ -98,7 +99,8 @@ async def test_a_value_that_is_not_a_string_is_refused_unseen(qarnot_client: Cli
 
 def test_a_secret_value_never_shows_in_a_repr() -> None:
     held = SecretValue(value=VALUE)
-    assert VALUE not in repr(held) and VALUE not in str(held)
+    assert VALUE not in repr(held)
+    assert VALUE not in str(held)
     assert held.value == VALUE
 
 

@@ -50,7 +50,8 @@ async def test_backs_off_up_to_a_cap_and_resets_on_a_change() -> None:
         sleep=fake.sleep,
         clock=fake.clock,  # type: ignore[arg-type]
     )
-    assert done.status is SnapshotState.SUCCESS and done.is_final
+    assert done.status is SnapshotState.SUCCESS
+    assert done.is_final
     assert reads[0] == len(statuses)
     # Doubling from 1 s, capped at the official SDK's 10 s, back to 1 s on the change.
     assert fake.sleeps == [1, 2, 4, 8, 10, 10, 10, 10, 1, 2, 4, 8]
@@ -94,9 +95,12 @@ async def test_snapshot_status_and_wait_against_the_emulator(
     snapshot_id = await tasks.snapshot(uuid, whitelist="*.txt")
     assert snapshot_id
     first = await tasks.snapshot_status(uuid, snapshot_id)
-    assert first.status is SnapshotState.TRIGGERED and not first.is_final
-    assert first.task_uuid == uuid and first.trigger_date is not None
-    assert first.snapshot_config is not None and first.snapshot_config.whitelist == "*.txt"
+    assert first.status is SnapshotState.TRIGGERED
+    assert not first.is_final
+    assert first.task_uuid == uuid
+    assert first.trigger_date is not None
+    assert first.snapshot_config is not None
+    assert first.snapshot_config.whitelist == "*.txt"
     await qarnot_emulator.advance(60)
     done = await tasks.wait_snapshot(uuid, snapshot_id, timeout=5)
     assert done.status is SnapshotState.SUCCESS
