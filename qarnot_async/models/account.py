@@ -43,10 +43,11 @@ class _InstanceLimits:
 _CORES_TWIN = (("running_core_count", "_sdk_running_cores_count"),)
 
 
-@attrs.frozen(kw_only=True)
-class RunningCounts:
-    """What one user of an organization runs (``runningCountsPerUser`` values; not in
-    openapi.json, from the official Python SDK's ``computing_quotas.py``)."""
+# Not slotted, like models._bases.Retention: SchedulingQuota already has a slotted base
+# with fields (_InstanceLimits), and a class can have only one.
+@attrs.frozen(kw_only=True, slots=False)
+class _RunningCounts:
+    """What runs now, counted in instances and cores."""
 
     running_instances_count: int | None = None
     running_core_count: int | None = None
@@ -57,19 +58,18 @@ class RunningCounts:
 
 
 @attrs.frozen(kw_only=True)
-class SchedulingQuota(_InstanceLimits):
+class RunningCounts(_RunningCounts):
+    """What one user of an organization runs (``runningCountsPerUser`` values; not in
+    openapi.json, from the official Python SDK's ``computing_quotas.py``)."""
+
+
+@attrs.frozen(kw_only=True)
+class SchedulingQuota(_InstanceLimits, _RunningCounts):
     """Quotas and usage for one scheduling type (``UserSchedulingQuotasOutput``).
 
     ``running_core_count`` is read from ``runningCoreCount`` (openapi.json) or
     ``runningCoresCount`` (the official SDKs), whichever the service sends.
     """
-
-    running_instances_count: int | None = None
-    running_core_count: int | None = None
-    _sdk_running_cores_count: int | None = twin("runningCoresCount")
-
-    def __attrs_post_init__(self) -> None:
-        fold_twins(self, _CORES_TWIN)
 
 
 @attrs.frozen(kw_only=True)

@@ -6,6 +6,7 @@ request path and the poller), so they never import the client.
 
 from ._collection import Collection
 from ._creating import CreateResult, CreateResults
+from ._footprint import WithFootprint
 from ._listing import Listing
 from ._paging import OffsetPageReader, PageReader
 from ._requester import Requester
@@ -32,4 +33,5 @@ __all__ = [
     "SecretNotFoundError",
     "Secrets",
     "Tasks",
+    "WithFootprint",
 ]

@@ -13,10 +13,42 @@ from ..models import CarbonFacts, Credits
 from ._checks import item_route
 from ._requests import Calls
 
-__all__ = ["carbon_facts", "credits_of"]
+__all__ = ["WithFootprint"]
 
 
-async def carbon_facts(
+class WithFootprint:
+    """What tasks and pools both report: their carbon facts and the credits they
+    consumed (as :class:`~qarnot_async.resources.WithInstances`, over the collection's
+    calls and route)."""
+
+    _calls: Calls
+    _route: str
+
+    async def carbon_facts(
+        self, uuid: str, *, comparison_datacenter: str | None = None
+    ) -> CarbonFacts:
+        """``GET /carbon/v1/<collection>/{uuid}/carbon-facts``: the task's or pool's
+        energy and carbon figures, compared with ``comparison_datacenter`` (the
+        service's default if ``None``).
+
+        Raises:
+            InvalidInputError: a blank ``comparison_datacenter``.
+            NotFoundError: no such task or pool.
+        """
+        return await _carbon_facts(self._calls, self._route, uuid, comparison_datacenter)
+
+    async def credits(self, uuid: str) -> float | None:
+        """``GET /credits/v1/<collection>/{uuid}/credits`` (not in openapi.json): the
+        euros the task or pool consumed.
+
+        Raises:
+            NotFoundError: no such task or pool.
+        """
+        route = UNVERSIONED + "/credits/v1" + item_route(self._route, uuid, "credits")
+        return (await self._calls.read(Credits, "GET", route)).credits
+
+
+async def _carbon_facts(
     calls: Calls, collection: str, uuid: str, comparison_datacenter: str | None
 ) -> CarbonFacts:
     """``GET /carbon/v1/{collection}/{uuid}/carbon-facts[?comparisonDatacenter=]``."""
@@ -31,9 +63,3 @@ async def carbon_facts(
         params = {"comparisonDatacenter": comparison_datacenter}
     route = UNVERSIONED + "/carbon/v1" + item_route(collection, uuid, "carbon-facts")
     return await calls.read(CarbonFacts, "GET", route, params=params)
-
-
-async def credits_of(calls: Calls, collection: str, uuid: str) -> float | None:
-    """``GET /credits/v1/{collection}/{uuid}/credits``: euros consumed."""
-    route = UNVERSIONED + "/credits/v1" + item_route(collection, uuid, "credits")
-    return (await calls.read(Credits, "GET", route)).credits

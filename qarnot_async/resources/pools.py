@@ -6,7 +6,6 @@ import builtins
 
 from .._converter import unstructure
 from ..models import (
-    CarbonFacts,
     Job,
     Pool,
     PoolClone,
@@ -19,7 +18,7 @@ from ..models import (
 )
 from ._checks import expect
 from ._collection import WithInstances, WithSummaries
-from ._footprint import carbon_facts, credits_of
+from ._footprint import WithFootprint
 from ._waiting import Until
 
 __all__ = ["Pools"]
@@ -29,7 +28,11 @@ def _pool_ready(state: PoolState) -> bool:
     return state is PoolState.FULLY_EXECUTING
 
 
-class Pools(WithSummaries[Pool, PoolSummary, PoolState, PoolCreate], WithInstances[PoolUpdate]):
+class Pools(
+    WithSummaries[Pool, PoolSummary, PoolState, PoolCreate],
+    WithInstances[PoolUpdate],
+    WithFootprint,
+):
     """Pools: long-lived groups of machines that run tasks.
 
     ``client.pools.summaries`` lists the lighter pool summaries. :meth:`wait` without
@@ -114,26 +117,3 @@ class Pools(WithSummaries[Pool, PoolSummary, PoolState, PoolCreate], WithInstanc
         await self._calls.send(
             "POST", "/sanity-checks/pools/scaling", json_body=unstructure(scaling)
         )
-
-    # -- beyond the seed: carbon facts, credits -----------------------------------------
-
-    async def carbon_facts(
-        self, uuid: str, *, comparison_datacenter: str | None = None
-    ) -> CarbonFacts:
-        """``GET /carbon/v1/pools/{uuid}/carbon-facts``: the pool's energy and carbon
-        figures, compared with ``comparison_datacenter`` (the service's default if
-        ``None``).
-
-        Raises:
-            NotFoundError: no such pool.
-        """
-        return await carbon_facts(self._calls, self._route, uuid, comparison_datacenter)
-
-    async def credits(self, uuid: str) -> float | None:
-        """``GET /credits/v1/pools/{uuid}/credits`` (not in openapi.json): the euros the
-        pool consumed.
-
-        Raises:
-            NotFoundError: no such pool.
-        """
-        return await credits_of(self._calls, self._route, uuid)

@@ -8,7 +8,6 @@ from datetime import timedelta
 from .._converter import structure, unstructure
 from ..errors import InvalidInputError, TaskFailedError, WaitTimeoutError
 from ..models import (
-    CarbonFacts,
     PeriodicSnapshot,
     Snapshot,
     SnapshotId,
@@ -25,7 +24,7 @@ from ..models import (
 )
 from ._checks import check_uuid_arg
 from ._collection import WithBulkCreate, WithInstances, WithSummaries
-from ._footprint import carbon_facts, credits_of
+from ._footprint import WithFootprint
 from ._snapshots import wait_snapshot
 
 __all__ = ["Tasks"]
@@ -35,6 +34,7 @@ class Tasks(
     WithSummaries[Task, TaskSummary, TaskState, TaskCreate],
     WithInstances[TaskUpdate],
     WithBulkCreate[TaskCreate],
+    WithFootprint,
 ):
     """Tasks: create them (one or thousands), read, search, page, steer, wait on, delete.
 
@@ -215,28 +215,7 @@ class Tasks(
             except WaitTimeoutError:
                 pass
 
-    # -- beyond the seed: carbon facts, credits, snapshot status ------------------------
-
-    async def carbon_facts(
-        self, uuid: str, *, comparison_datacenter: str | None = None
-    ) -> CarbonFacts:
-        """``GET /carbon/v1/tasks/{uuid}/carbon-facts``: the task's energy and carbon
-        figures, compared with ``comparison_datacenter`` (the service's default if
-        ``None``).
-
-        Raises:
-            NotFoundError: no such task.
-        """
-        return await carbon_facts(self._calls, self._route, uuid, comparison_datacenter)
-
-    async def credits(self, uuid: str) -> float | None:
-        """``GET /credits/v1/tasks/{uuid}/credits`` (not in openapi.json): the euros the
-        task consumed.
-
-        Raises:
-            NotFoundError: no such task.
-        """
-        return await credits_of(self._calls, self._route, uuid)
+    # -- beyond the seed: snapshot status ---------------------------------------------------
 
     async def snapshot_status(self, uuid: str, snapshot_id: str) -> Snapshot:
         """``GET /tasks/{uuid}/snapshot/{snapshotId}`` (not in openapi.json): a snapshot
