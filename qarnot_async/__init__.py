@@ -58,7 +58,7 @@ from .models import (
 )
 from .pagination import AsyncPaginator, Page
 from .polling import PollPolicy, StateChange
-from .resources import CreateResult, CreateResults
+from .resources import CreateResult, CreateResults, SecretConflictError, SecretNotFoundError
 
 __all__ = [
     "DEFAULT_CLUSTER_URL",
@@ -102,6 +102,8 @@ __all__ = [
     "Response",
     "RetryEvent",
     "RetryPolicy",
+    "SecretConflictError",
+    "SecretNotFoundError",
     "ServerError",
     "StateChange",
     "Task",

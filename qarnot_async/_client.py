@@ -29,7 +29,7 @@ from ._transport import (
 )
 from .errors import ConfigurationError
 from .polling import Poller, PollPolicy, Watch
-from .resources import Account, Hardware, Jobs, Pools, Profiles, Tasks
+from .resources import Account, Hardware, Jobs, Pools, Profiles, Secrets, Tasks
 
 if TYPE_CHECKING:
     import aiohttp
@@ -141,6 +141,7 @@ class Client:
             ConnectionPool(transport, max_concurrency=max_concurrency),
             token=Secret(token),
             base_url=base.with_path(base.path.rstrip("/") + prefix),
+            root_url=base.with_path(base.path.rstrip("/")),
             timeout=timeout,
             retry=retry or RetryPolicy(),
             headers=headers,
@@ -360,6 +361,8 @@ class Client:
         """The profiles tasks and pools run with."""
         self.account = Account(self)
         """The account's info, quotas, settings, and the service status."""
+        self.secrets = Secrets(self)
+        """The secrets manager: secrets tasks and pools may read."""
 
     @property
     def poller(self) -> Poller:
@@ -384,7 +387,9 @@ class Client:
         Args:
             method: the HTTP method.
             path: the path after the versioned base URL, e.g. ``/tasks/<uuid>``, with
-                user input percent-quoted so it cannot reach another route.
+                user input percent-quoted so it cannot reach another route; a path
+                starting with ``~`` (``~/secrets-manager/data/<key>``) goes from the
+                cluster URL itself, outside the version prefix.
             params: the query string.
             json_body: the JSON body, if any.
             timeout: seconds for this call (``None``: no limit), overriding the

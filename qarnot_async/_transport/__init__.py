@@ -26,6 +26,7 @@ from ._model import (
 )
 from ._sender import (
     READ_ONLY_HEADER,
+    UNVERSIONED,
     USER_AGENT,
     ConnectionPool,
     RequestHook,
@@ -40,6 +41,7 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "READ_ONLY_HEADER",
     "UNSET",
+    "UNVERSIONED",
     "USER_AGENT",
     "AiohttpTransport",
     "AsyncTransport",

@@ -53,6 +53,7 @@ __all__ = [
     "RequestOptions",
     "ResponseHook",
     "Sender",
+    "UNVERSIONED",
     "TransportStats",
     "check_url",
 ]
@@ -61,6 +62,10 @@ USER_AGENT: Final = (
     f"qarnot-async/{__version__} aiohttp/{aiohttp.__version__} python/{platform.python_version()}"
 )
 READ_ONLY_HEADER: Final = "QarnotReadOnlyRequestForAccount"
+UNVERSIONED: Final = "~"
+"""A path starting with this (``"~/secrets-manager/data/k"``) is sent from the cluster
+URL itself, outside the API version prefix: the secrets, carbon, credits and quotas APIs
+carry their own prefixes. The marker is not part of the path the service sees."""
 
 RequestHook = Callable[[Request], Awaitable[None] | None]
 """Called (or awaited) with each request just before it is sent, retries included."""
@@ -168,6 +173,8 @@ class Sender:
         pool: the shared pool.
         token: the token, sent raw in ``Authorization``.
         base_url: the versioned base URL every path is appended to.
+        root_url: the cluster URL without the version prefix, which paths starting with
+            :data:`UNVERSIONED` are appended to (default: ``base_url``).
         timeout: seconds for each attempt (``None``: no limit).
         retry: the retry policy.
         headers: extra headers for every request.
@@ -192,6 +199,7 @@ class Sender:
         on_response: Sequence[ResponseHook] = (),
         owner: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        root_url: URL | None = None,
     ) -> None:
         if timeout is not None and timeout <= 0:
             raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout}")
@@ -213,6 +221,8 @@ class Sender:
         self.owner = owner
         self._token = token
         self._base = str(base_url)
+        self.root_url = base_url if root_url is None else root_url
+        self._root = str(self.root_url)
         # Built once per view: the same for every request it sends.
         self._sent_headers = {
             "User-Agent": USER_AGENT,
@@ -246,6 +256,7 @@ class Sender:
             on_request=self.on_request if on_request is None else on_request,
             on_response=self.on_response if on_response is None else on_response,
             max_response_bytes=self.max_response_bytes,
+            root_url=self.root_url,
         )
 
     @property
@@ -277,7 +288,7 @@ class Sender:
         if self._closed:
             raise ConfigurationError(_CLOSED)
         request = self._build(method.upper(), path, params, json_body, timeout, headers)
-        idem = is_idempotent(request.method, path) if idempotent is None else idempotent
+        idem = is_idempotent(request.method, request.path) if idempotent is None else idempotent
         attempt = 0
 
         async def once() -> Response:
@@ -324,7 +335,11 @@ class Sender:
         timeout: float | None,
         headers: Mapping[str, str] | None,
     ) -> Request:
-        url = URL(self._base + path, encoded=True)
+        if path.startswith(UNVERSIONED):
+            path = path[len(UNVERSIONED) :]
+            url = URL(self._root + path, encoded=True)
+        else:
+            url = URL(self._base + path, encoded=True)
         if params:
             url = url.with_query(params)
         sent = self._sent_headers

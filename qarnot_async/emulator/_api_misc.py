@@ -6,12 +6,13 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from ._api_quotas import account_info
 from ._catalog import HARDWARE_CONSTRAINTS, PROFILES, VERSIONS
 from ._entities import Job
 from ._errors import ApiError, ValidationErrors, forbidden, json_response, not_found
 from ._http import bulk_results, empty, now_of, read_json, read_object, state_of
 from ._ops import create_job, find_job
-from ._render import job_output, task_output, user_output
+from ._render import job_output, task_output
 from ._state import EmulatorState
 from ._validate import job_fields
 
@@ -178,8 +179,7 @@ async def search_cpu_models(request: web.Request) -> web.StreamResponse:
 
 async def user_info(request: web.Request) -> web.StreamResponse:
     """GET /info."""
-    st = state_of(request)
-    return json_response(user_output(st.store, st.email))
+    return json_response(account_info(state_of(request)))
 
 
 async def settings(request: web.Request) -> web.StreamResponse:

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from ._api_output import output_routes
+from ._api_snapshots import record_snapshot
 from ._entities import CANCELLED, FAILURE, Task
 from ._errors import ApiError, ValidationErrors, forbidden, json_response
 from ._http import bulk_results, empty, now_of, read_json, read_object, state_of
@@ -171,11 +172,12 @@ async def unique_snapshot(request: web.Request) -> web.StreamResponse:
     st = state_of(request)
     task = find_task(st, request.match_info["uuid"])
     errors = ValidationErrors()
-    _snapshot_fields(Body(await read_object(request, optional=True), errors))
+    filters = _snapshot_fields(Body(await read_object(request, optional=True), errors))
     errors.raise_if_any()
     if task.is_final:
         raise forbidden(f"The task {task.uuid} is {task.state}: no snapshot is possible")
     snapshot_id = str(uuidlib.uuid4())
+    record_snapshot(st, task, snapshot_id, filters, now_of(request))
     task.snapshots = [*(task.snapshots or []), snapshot_id]
     task.modified = now_of(request)
     st.store.touch()

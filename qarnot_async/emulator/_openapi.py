@@ -100,6 +100,10 @@ _TASK_SUMMARY: Final = (
     "lastModified:date creationDate:date endDate:date "
     "waitForPoolResourcesSynchronization:bool?"
 )
+# Newer fields beyond openapi.json that tasks and pools echo when set.
+_NEWER: Final = (
+    "forcedNetworkRules:[obj] maxTimeQueueSeconds:int targetedReservationName:str projectUuid:str"
+)
 _TASK_MORE: Final = (
     "errors:[obj] resourceBuckets:[str] advancedResourceBuckets:[obj] resultBucket:str? "
     "resultsCacheTTLSec:int? completedInstances:[obj] status:obj? snapshotInterval:int "
@@ -109,7 +113,9 @@ _TASK_MORE: Final = (
     "resultsBucket:str? resultsBucketPrefix:str? uploadResultsOnCancellation:bool? "
     "dependencies:obj? autoDeleteOnCompletion:bool completionTimeToLive:span "
     "hardwareConstraints:[HardwareConstraint] labels:{str}? schedulingType:str? "
-    "targetedReservedMachineKey:str? privileges:obj? retrySettings:obj?"
+    "targetedReservedMachineKey:str? privileges:obj? retrySettings:obj? "
+    # Beyond openapi.json: fields the official SDKs send and read (see _newer.py).
+    f"{_NEWER}"
 )
 _POOL_SUMMARY: Final = (
     "uuid:uuid name:str? shortname:str? profile:str? state:str? previousState:str? "
@@ -124,13 +130,17 @@ _POOL_MORE: Final = (
     "advancedResourceBuckets:[obj] status:obj? totalSlotCapacity:int poolUsage:num "
     "hardwareConstraints:[HardwareConstraint] schedulingType:str? "
     "targetedReservedMachineKey:str? autoDeleteOnCompletion:bool completionTimeToLive:span "
-    "labels:{str}? privileges:obj? defaultRetrySettings:obj?"
+    "labels:{str}? privileges:obj? defaultRetrySettings:obj? "
+    # Beyond openapi.json, as for tasks, plus what a pool has cost so far.
+    f"{_NEWER} multiSlotsSettings:obj? credits:num"
 )
 _JOB: Final = (
     "uuid:uuid name:str? shortname:str? poolUuid:uuid? state:str? previousState:str? "
     "useDependencies:bool stateTransitionTime:date previousStateTransitionTime:date "
     "creationDate:date lastModified:date maxWallTime:span? tags:[str] "
-    "autoDeleteOnCompletion:bool completionTimeToLive:span"
+    "autoDeleteOnCompletion:bool completionTimeToLive:span "
+    # Beyond openapi.json: the official SDK's fixtures carry the job's end date.
+    "endDate:date"
 )
 _USER: Final = (
     "email:str? maxBucket:int maxTask:int taskCount:int maxJob:int jobCount:int maxPool:int "
@@ -139,7 +149,9 @@ _USER: Final = (
     "maxCores:int maxFlexInstances:int maxFlexCores:int maxOnDemandInstances:int "
     "maxOnDemandCores:int computingQuotas:obj? quotaBytes:long quotaBytesBucket:long "
     "usedQuotaBytesBucket:long usedQuotaBytes:long defaultScheduling:str? "
-    "defaultReservedSpecificationKey:str?"
+    "defaultReservedSpecificationKey:str? "
+    # Beyond openapi.json: the projects the official SDK reads from /info.
+    "projects:[obj]"
 )
 _PAGE: Final = "count:int total:int isTruncated:bool nextToken:str?"
 

@@ -18,6 +18,7 @@ from ._catalog import (
     SPECIFICATION_KEY,
 )
 from ._entities import CANCELLED, FAILURE, PENDING, RUNNING, SUCCESS, InstanceView, Job, Pool, Task
+from ._newer import newer_job_output, newer_pool_output, newer_task_output
 from ._scaling import active_policy, default_scaling
 from ._store import Store
 from ._wire import format_date, format_ranges, format_timespan
@@ -375,6 +376,7 @@ def task_output(task: Task, now: float) -> dict[str, Any]:
         "retrySettings": _retry_settings(spec.get("retrySettings")),
     }
     output.update(_task_common(task, facts, now))
+    newer_task_output(output, spec)
     return output
 
 
@@ -525,6 +527,7 @@ def pool_output(pool: Pool, now: float, store: Store) -> dict[str, Any]:
         "defaultRetrySettings": _retry_settings(spec.get("defaultRetrySettings")),
     }
     output.update(_pool_common(pool, now, store))
+    newer_pool_output(output, spec, executed_total * CORES_PER_INSTANCE)
     return output
 
 
@@ -533,7 +536,7 @@ def pool_output(pool: Pool, now: float, store: Store) -> dict[str, Any]:
 
 def job_output(job: Job) -> dict[str, Any]:
     """``JobOutput``."""
-    return {
+    output = {
         "uuid": job.uuid,
         "name": job.name,
         "shortname": job.shortname,
@@ -550,6 +553,8 @@ def job_output(job: Job) -> dict[str, Any]:
         "autoDeleteOnCompletion": job.auto_delete,
         "completionTimeToLive": format_timespan(job.ttl),
     }
+    newer_job_output(output, job)
+    return output
 
 
 def user_output(store: Store, email: str) -> dict[str, Any]:

@@ -46,6 +46,10 @@ class EmulatorState:
         self.task_duration = task_duration
         self.email = email
         self.storage_url = storage_url
+        # Beyond the seed: the account's secrets (key -> value), and the unique
+        # snapshots taken (id -> what GET /tasks/{uuid}/snapshot/{id} reports).
+        self.secrets: dict[str, str] = {}
+        self.snapshots: dict[str, dict[str, Any]] = {}
 
     def sync(self) -> float:
         """Bring every entity up to the current emulated time; return that time."""
@@ -58,6 +62,8 @@ class EmulatorState:
         self.engine.clear()
         self.store.clear()
         self.stats.reset()
+        self.secrets.clear()
+        self.snapshots.clear()
 
     def settings(self) -> dict[str, Any]:
         """``GET /settings``: no storage unless one was configured."""

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from ._errors import ValidationErrors
+from ._newer import newer_pool_fields, newer_task_fields
 from ._wire import WireFormatError, parse_ranges, parse_timespan
 
 __all__ = [
@@ -330,6 +331,7 @@ def task_fields(raw: dict[str, Any], errors: ValidationErrors, *, creating: bool
         number = body.integer(name, minimum=0)
         if number is not None:
             out[name] = number
+    newer_task_fields(body, out)
     return out
 
 
@@ -370,6 +372,7 @@ def pool_fields(raw: dict[str, Any], errors: ValidationErrors, *, creating: bool
     ttl = body.integer("defaultResourcesCacheTTLSec", minimum=0)
     if ttl is not None:
         out["defaultResourcesCacheTTLSec"] = ttl
+    newer_pool_fields(body, out)
     return out
 
 

@@ -8,18 +8,37 @@ with :func:`qarnot_async._converter.structure` / ``unstructure``.
 Each module lists its public names in ``__all__``; this package exports them all.
 """
 
-from . import account, common, enums, hardware, jobs, paging, pools, scaling, status, tasks
+from . import (
+    account,
+    carbon,
+    common,
+    credits,
+    enums,
+    hardware,
+    jobs,
+    paging,
+    pools,
+    scaling,
+    secrets,
+    snapshots,
+    status,
+    tasks,
+)
 from ._ranges import InstanceRanges
 from ._time import TimeSpan, format_timespan, parse_timespan
 from ._types import OpenEnum
 from .account import *  # noqa: F403
+from .carbon import *  # noqa: F403
 from .common import *  # noqa: F403
+from .credits import *  # noqa: F403
 from .enums import *  # noqa: F403
 from .hardware import *  # noqa: F403
 from .jobs import *  # noqa: F403
 from .paging import *  # noqa: F403
 from .pools import *  # noqa: F403
 from .scaling import *  # noqa: F403
+from .secrets import *  # noqa: F403
+from .snapshots import *  # noqa: F403
 from .status import *  # noqa: F403
 from .tasks import *  # noqa: F403
 
@@ -30,13 +49,17 @@ __all__ = [
     "format_timespan",
     "parse_timespan",
     *account.__all__,
+    *carbon.__all__,
     *common.__all__,
+    *credits.__all__,
     *enums.__all__,
     *hardware.__all__,
     *jobs.__all__,
     *paging.__all__,
     *pools.__all__,
     *scaling.__all__,
+    *secrets.__all__,
+    *snapshots.__all__,
     *status.__all__,
     *tasks.__all__,
 ]

@@ -26,6 +26,7 @@ from ._checks import (
     check_str,
     check_str_mapping,
     check_str_sequence,
+    check_uuid,
     checked,
 )
 from ._types import INT32_MAX, INT32_MIN
@@ -34,6 +35,7 @@ from .common import (
     ApiErrorDetail,
     Constants,
     ForcedConstant,
+    ForcedNetworkRule,
     Privileges,
     ResourcesBucket,
     SecretsAccessRights,
@@ -138,6 +140,11 @@ class ComputeDetails(Retention):
     scheduling_type: SchedulingType | None = None
     targeted_reserved_machine_key: str | None = None
     privileges: Privileges | None = None
+    # Not in openapi.json (the official SDKs send and read them):
+    forced_network_rules: tuple[ForcedNetworkRule, ...] | None = None
+    max_time_queue_seconds: int | None = None
+    targeted_reservation_name: str | None = None
+    project_uuid: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -182,3 +189,10 @@ class ComputeSettings(UpdatableSettings):
         check_int, 0, INT32_MAX, wire_name="defaultResourcesCacheTTLSec"
     )
     privileges: Privileges | None = None
+    # Not in openapi.json (the official SDKs send them):
+    forced_network_rules: Sequence[ForcedNetworkRule] | None = checked(
+        check_instances, ForcedNetworkRule
+    )
+    max_time_queue_seconds: int | None = checked(check_int, 0, INT32_MAX)
+    targeted_reservation_name: str | None = checked(check_str)
+    project_uuid: str | None = checked(check_uuid)

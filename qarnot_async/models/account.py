@@ -8,16 +8,22 @@ from typing import Any
 
 import attrs
 
+from ._spellings import fold_twins, twin
 from ._types import FrozenMapping
+from .credits import Project
 from .enums import SchedulingType
 
 __all__ = [
     "ApiVersion",
     "ComputingQuotas",
+    "OrganizationComputingQuotas",
+    "OrganizationReservedQuota",
+    "OrganizationSchedulingQuota",
     "Profile",
     "ProfileConstant",
     "ProfileLicense",
     "ReservedQuota",
+    "RunningCounts",
     "SchedulingQuota",
     "Settings",
     "UserComputingQuotas",
@@ -33,19 +39,48 @@ class _InstanceLimits:
     max_cores: int | None = None
 
 
-@attrs.frozen(kw_only=True)
-class SchedulingQuota(_InstanceLimits):
-    """Quotas and usage for one scheduling type (``UserSchedulingQuotasOutput``)."""
+# openapi.json spells it runningCoreCount, both official SDKs runningCoresCount: read both.
+_CORES_TWIN = (("running_core_count", "_sdk_running_cores_count"),)
+
+
+# Not slotted, like models._bases.Retention: SchedulingQuota already has a slotted base
+# with fields (_InstanceLimits), and a class can have only one.
+@attrs.frozen(kw_only=True, slots=False)
+class _RunningCounts:
+    """What runs now, counted in instances and cores."""
 
     running_instances_count: int | None = None
     running_core_count: int | None = None
+    _sdk_running_cores_count: int | None = twin("runningCoresCount")
+
+    def __attrs_post_init__(self) -> None:
+        fold_twins(self, _CORES_TWIN)
+
+
+@attrs.frozen(kw_only=True)
+class RunningCounts(_RunningCounts):
+    """What one user of an organization runs (``runningCountsPerUser`` values; not in
+    openapi.json, from the official Python SDK's ``computing_quotas.py``)."""
+
+
+@attrs.frozen(kw_only=True)
+class SchedulingQuota(_InstanceLimits, _RunningCounts):
+    """Quotas and usage for one scheduling type (``UserSchedulingQuotasOutput``).
+
+    ``running_core_count`` is read from ``runningCoreCount`` (openapi.json) or
+    ``runningCoresCount`` (the official SDKs), whichever the service sends.
+    """
 
 
 @attrs.frozen(kw_only=True)
 class ReservedQuota(SchedulingQuota):
-    """Quotas and usage on one reserved machine (``ReservedSchedulingQuotasOutput``)."""
+    """Quotas and usage on one reserved machine (``ReservedSchedulingQuotasOutput``).
+
+    ``reservation_name`` is not in openapi.json (the official SDKs read it).
+    """
 
     machine_key: str | None = None
+    reservation_name: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -58,10 +93,41 @@ class UserComputingQuotas:
 
 
 @attrs.frozen(kw_only=True)
+class OrganizationSchedulingQuota(SchedulingQuota):
+    """An organization's quota for one scheduling type, with each member's usage
+    (``running_counts_per_user``: email -> counts; ``None`` without the permission).
+
+    Not in openapi.json: from the official Python SDK (``computing_quotas.py``).
+    """
+
+    running_counts_per_user: Mapping[str, RunningCounts] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class OrganizationReservedQuota(OrganizationSchedulingQuota):
+    """An organization's quota on one reserved machine (not in openapi.json)."""
+
+    machine_key: str | None = None
+    reservation_name: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class OrganizationComputingQuotas:
+    """The computing quotas of the user's organization (not in openapi.json)."""
+
+    name: str | None = None
+    flex: OrganizationSchedulingQuota | None = None
+    on_demand: OrganizationSchedulingQuota | None = None
+    reserved: tuple[OrganizationReservedQuota, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
 class ComputingQuotas:
-    """The computing quotas of the account (``ComputingQuotasOutput``)."""
+    """The computing quotas of the user and of their organization
+    (``ComputingQuotasOutput``; ``organization`` is not in openapi.json)."""
 
     user: UserComputingQuotas | None = None
+    organization: OrganizationComputingQuotas | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -69,7 +135,7 @@ class UserInfo(_InstanceLimits):
     """The authenticated user, with quotas and usage (``UserOutput``).
 
     ``reserved_quotas`` is in the API reference's example though not in the OpenAPI
-    schema; it is read when present.
+    schema; it is read when present. So are ``projects``.
     """
 
     email: str | None = None
@@ -98,6 +164,8 @@ class UserInfo(_InstanceLimits):
     used_quota_bytes: int | None = None
     default_scheduling: SchedulingType | None = None
     default_reserved_specification_key: str | None = None
+    projects: tuple[Project, ...] | None = None
+    """The user's projects (not in openapi.json; the official Python SDK reads them)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -18,7 +18,9 @@ from ._checks import (
     optional,
     str_tuple,
     to_enum,
+    to_tuple,
 )
+from ._spellings import LenientEnum
 from ._types import INT32_MAX, INT32_MIN, FrozenMapping
 from .enums import ForcedConstantAccess, SchedulingType
 
@@ -26,11 +28,16 @@ __all__ = [
     "SECRET_PREFIX",
     "ApiErrorDetail",
     "Constants",
+    "AdvancedDependency",
     "Dependencies",
+    "DependencyCondition",
+    "DependencyState",
     "ElasticProperty",
     "ForcedConstant",
+    "ForcedNetworkRule",
     "IdResponse",
     "MultiResponse",
+    "MultiSlotsSettings",
     "PreparationTask",
     "Privileges",
     "ResourcesBucket",
@@ -213,26 +220,104 @@ class SecretsAccessRights:
                     raise InvalidInputError(f"{name}.{i}", "must be a string", item)
 
 
+class DependencyCondition(LenientEnum):
+    """A final state an advanced dependency accepts (``taskFinalStateCondition``)."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+    CANCELLED = "cancelled"
+
+
+class DependencyState(LenientEnum):
+    """Where a task's dependencies stand (output only)."""
+
+    WAITING = "waiting"
+    FULFILLED = "dependencyConditionsFulfilled"
+    NOT_FULFILLED = "dependencyConditionsNotFulfilled"
+
+
+def _to_conditions(
+    value: Iterable[DependencyCondition | str] | None,
+) -> tuple[DependencyCondition, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | bytes):
+        value = [value]
+    out = []
+    for i, item in enumerate(value):
+        member = item if isinstance(item, DependencyCondition) else None
+        if member is None and isinstance(item, str):
+            member = DependencyCondition(item)
+        if member is None or not member.is_known:
+            raise InvalidInputError(
+                f"task_final_state_condition.{i}", "must be success, failure or cancelled", item
+            )
+        out.append(member)
+    return tuple(out)
+
+
+@attrs.frozen(kw_only=True)
+class AdvancedDependency:
+    """Wait for a task to end in one of the given final states (``advancedDependsOn``
+    item; not in openapi.json, from the official SDKs).
+
+    ``task_final_state_condition`` ``None`` accepts any final state. ``state`` and
+    ``actual_final_state`` are filled in by the service in its answers.
+    """
+
+    task_uuid: str = attrs.field(validator=optional(check_uuid))
+    task_final_state_condition: tuple[DependencyCondition, ...] | None = attrs.field(
+        default=None, converter=_to_conditions
+    )
+    state: DependencyState | None = None
+    actual_final_state: DependencyCondition | None = None
+
+
 @attrs.frozen(kw_only=True)
 class Dependencies:
     """The tasks a task waits for (``DependencyInput`` / ``DependencyOutput``).
 
-    The uuids are checked when the dependencies are given to a task input.
+    ``depends_on`` waits for each task to succeed; ``advanced_depends_on`` (not in
+    openapi.json) for each to end in states of its choosing. The service takes one or
+    the other, never both. ``state`` is the service's view (answers only). The uuids
+    are checked when the dependencies are given to a task input.
     """
 
     depends_on: tuple[str, ...] | None = attrs.field(default=None, converter=str_tuple)
+    advanced_depends_on: tuple[AdvancedDependency, ...] | None = attrs.field(
+        default=None, converter=to_tuple
+    )
+    state: DependencyState | None = None
 
 
-def to_dependencies(value: Dependencies | Sequence[str] | None) -> Dependencies | None:
-    """Accept a :class:`Dependencies` or a plain list of task uuids, and check them."""
+def to_dependencies(
+    value: Dependencies | Sequence[str | AdvancedDependency] | None,
+) -> Dependencies | None:
+    """Accept a :class:`Dependencies`, a list of task uuids, or a list of
+    :class:`AdvancedDependency`, and check them."""
     if value is None:
         return None
     if not isinstance(value, Dependencies):
         if isinstance(value, str | bytes) or not isinstance(value, Sequence):
             raise InvalidInputError("dependencies", "must be a list of task uuids", value)
-        value = Dependencies(depends_on=value)
+        if value and all(isinstance(item, AdvancedDependency) for item in value):
+            value = Dependencies(advanced_depends_on=value)
+        else:
+            # Strings, checked below (a non-string fails the uuid check).
+            value = Dependencies(depends_on=value)  # type: ignore[arg-type]
+    if value.depends_on is not None and value.advanced_depends_on is not None:
+        raise InvalidInputError(
+            "dependencies",
+            "give depends_on or advanced_depends_on, not both: the service takes one",
+            value,
+        )
     for i, item in enumerate(value.depends_on or ()):
         check_uuid(f"dependencies.{i}", item)
+    for i, advanced in enumerate(value.advanced_depends_on or ()):
+        if not isinstance(advanced, AdvancedDependency):
+            raise InvalidInputError(
+                f"dependencies.advanced_depends_on.{i}", "must be an AdvancedDependency", advanced
+            )
     return value
 
 
@@ -290,3 +375,35 @@ class IdResponse:
     """The ``{"uuid"}`` answer of a creation, clone, retry, recover or resume (``Id``)."""
 
     uuid: str
+
+
+@attrs.frozen(kw_only=True)
+class ForcedNetworkRule:
+    """A network rule forced onto a task's or pool's instances (``forcedNetworkRules``
+    item; not in openapi.json, from the official SDKs' ``forced_network_rule.py``).
+
+    ``inbound`` and ``proto`` are required; the service takes ports and priority as
+    strings.
+    """
+
+    inbound: bool = attrs.field(validator=optional(check_bool))
+    proto: str = attrs.field(validator=optional(check_str))
+    name: str | None = checked(check_str)
+    application_type: str | None = checked(check_str)
+    port: str | None = checked(check_str)
+    to: str | None = checked(check_str)
+    public_host: str | None = checked(check_str)
+    public_port: str | None = checked(check_str)
+    forwarder: str | None = checked(check_str)
+    priority: str | None = checked(check_str)
+    description: str | None = checked(check_str)
+    to_q_box: bool | None = checked(check_bool, wire_name="toQBox")
+    to_payload: bool | None = checked(check_bool)
+
+
+@attrs.frozen(kw_only=True)
+class MultiSlotsSettings:
+    """How many task slots each node of a pool offers (``multiSlotsSettings``; not in
+    openapi.json, from the official SDKs)."""
+
+    slots_per_node: int | None = checked(check_int, 1, INT32_MAX)

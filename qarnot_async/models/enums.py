@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from ._spellings import LenientEnum
 from ._types import OpenEnum
 
 __all__ = [
@@ -92,8 +93,8 @@ _FINAL: Final[dict[type[Any], frozenset[_State]]] = {
 }
 
 
-class SnapshotState(OpenEnum):
-    """The state of a task snapshot."""
+class SnapshotState(LenientEnum):
+    """The state of a task snapshot (read in any letter case: ``"triggered"`` too)."""
 
     TRIGGERED = "Triggered"
     IN_PROGRESS = "InProgress"

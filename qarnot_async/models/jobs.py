@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Final
 
 import attrs
 
@@ -22,17 +23,28 @@ from .enums import JobState
 
 __all__ = ["Job", "JobCreate"]
 
+# A job that has not ended says endDate "0001-01-01T00:00:00Z" (the .NET default).
+_NO_END: Final = datetime(1, 1, 1, tzinfo=UTC)
+
 
 @attrs.frozen(kw_only=True)
 class Job(Retention, Entity[JobState]):
     """A job as the service describes it (``JobOutput``).
 
-    ``is_final``: the job is Completed.
+    ``is_final``: the job is Completed. ``profile`` and ``end_date`` are not in
+    openapi.json (the official SDK's fixtures carry them); ``end_date`` is ``None``
+    until the job ends, whether the service omits it or sends the .NET default date.
     """
 
     pool_uuid: str | None = None
     use_dependencies: bool | None = None
     max_wall_time: timedelta | None = None
+    profile: str | None = None
+    end_date: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.end_date is not None and self.end_date.replace(tzinfo=UTC) <= _NO_END:
+            object.__setattr__(self, "end_date", None)
 
 
 @attrs.frozen(kw_only=True)

@@ -10,6 +10,7 @@ from ._checks import check_bool, check_int, checked, name_validator
 from ._types import INT32_MAX
 from .common import (
     ElasticProperty,
+    MultiSlotsSettings,
     PreparationTask,
     RetrySettings,
 )
@@ -44,6 +45,10 @@ class Pool(ComputeDetails, PoolSummary):
     total_slot_capacity: int | None = None
     pool_usage: float | None = None
     default_retry_settings: RetrySettings | None = None
+    # Not in openapi.json (the official SDKs read them; ``credits`` is probably what
+    # the pool consumed so far, in euros):
+    multi_slots_settings: MultiSlotsSettings | None = None
+    credits: float | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -56,6 +61,7 @@ class _PoolSettings(ComputeSettings):
     preparation_task: PreparationTask | None = None
     task_default_wait_for_pool_resources_synchronization: bool | None = checked(check_bool)
     default_retry_settings: RetrySettings | None = None
+    multi_slots_settings: MultiSlotsSettings | None = None  # not in openapi.json
 
 
 @attrs.frozen(kw_only=True)

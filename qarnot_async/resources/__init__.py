@@ -6,12 +6,14 @@ request path and the poller), so they never import the client.
 
 from ._collection import Collection
 from ._creating import CreateResult, CreateResults
+from ._footprint import WithFootprint
 from ._listing import Listing
 from ._paging import OffsetPageReader, PageReader
 from ._requester import Requester
 from .catalog import Account, Hardware, Profiles
 from .jobs import Jobs
 from .pools import Pools
+from .secrets import SecretConflictError, SecretNotFoundError, Secrets
 from .tasks import Tasks
 
 __all__ = [
@@ -27,5 +29,9 @@ __all__ = [
     "Pools",
     "Profiles",
     "Requester",
+    "SecretConflictError",
+    "SecretNotFoundError",
+    "Secrets",
     "Tasks",
+    "WithFootprint",
 ]

@@ -3,16 +3,25 @@ catalogue of the service and of the account."""
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 from typing import TYPE_CHECKING
 
-from ..errors import InvalidInputError
+from .._transport import UNVERSIONED
+from ..errors import InvalidInputError, NotFoundError
 from ..models import (
     ApiVersion,
+    Budget,
+    Budgets,
+    ComputingQuotas,
     CpuModelConstraint,
+    Credits,
     HardwareConstraint,
+    OrganizationComputingQuotas,
     Profile,
+    Project,
     Settings,
+    UserComputingQuotas,
     UserInfo,
 )
 from ..pagination import AsyncPaginator, Page
@@ -134,3 +143,56 @@ class Account(Resource):
             AuthenticationError: the token is refused.
         """
         await self._calls.send("GET", "")
+
+    # -- beyond the seed: quotas, credits, projects, budgets (not in openapi.json) -------
+
+    async def quotas(self) -> ComputingQuotas:
+        """``GET /quotas/computing-quotas/user`` and ``.../organization``, together:
+        the user's computing quotas and their organization's.
+
+        ``organization`` is ``None`` when the user belongs to none (the service answers
+        404).
+        """
+        base = f"{UNVERSIONED}/quotas/computing-quotas"
+        user, organization = await asyncio.gather(
+            self._calls.read(UserComputingQuotas, "GET", f"{base}/user"),
+            self._organization_quotas(f"{base}/organization"),
+        )
+        return ComputingQuotas(user=user, organization=organization)
+
+    async def _organization_quotas(self, route: str) -> OrganizationComputingQuotas | None:
+        try:
+            return await self._calls.read(OrganizationComputingQuotas, "GET", route)
+        except NotFoundError:
+            return None
+
+    async def credits(self) -> float | None:
+        """``GET /credits/v1/accounts/credits``: the account's credits, in euros."""
+        route = f"{UNVERSIONED}/credits/v1/accounts/credits"
+        return (await self._calls.read(Credits, "GET", route)).credits
+
+    async def projects(self) -> builtins.list[Project]:
+        """The user's projects, as ``GET /info`` lists them (the service has no
+        projects route)."""
+        return list((await self.info()).projects or ())
+
+    async def budgets(
+        self, project_uuid: str, *, active_only: bool = False
+    ) -> builtins.list[Budget]:
+        """``GET /credits/v1/projects/{uuid}/budgets?activeOnly=``: a project's budgets
+        (only those active now with ``active_only``).
+
+        Raises:
+            NotFoundError: no such project.
+        """
+        if not isinstance(active_only, bool):
+            raise InvalidInputError("active_only", "must be True or False", active_only)
+        route = UNVERSIONED + "/credits/v1" + route_of_project(project_uuid)
+        # The official SDK sends Python's spelling ("True"/"False"); ASP.NET parses both.
+        params = {"activeOnly": str(active_only)}
+        return list((await self._calls.read(Budgets, "GET", route, params=params)).budgets)
+
+
+def route_of_project(project_uuid: str) -> str:
+    """``/projects/{uuid}/budgets``, the uuid checked and quoted."""
+    return route("projects", check_uuid_arg(project_uuid, "project_uuid"), "budgets")

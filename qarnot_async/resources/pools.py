@@ -18,6 +18,7 @@ from ..models import (
 )
 from ._checks import expect
 from ._collection import WithInstances, WithSummaries
+from ._footprint import WithFootprint
 from ._waiting import Until
 
 __all__ = ["Pools"]
@@ -27,7 +28,11 @@ def _pool_ready(state: PoolState) -> bool:
     return state is PoolState.FULLY_EXECUTING
 
 
-class Pools(WithSummaries[Pool, PoolSummary, PoolState, PoolCreate], WithInstances[PoolUpdate]):
+class Pools(
+    WithSummaries[Pool, PoolSummary, PoolState, PoolCreate],
+    WithInstances[PoolUpdate],
+    WithFootprint,
+):
     """Pools: long-lived groups of machines that run tasks.
 
     ``client.pools.summaries`` lists the lighter pool summaries. :meth:`wait` without

@@ -35,6 +35,7 @@ USER_KEYS = {
     "usedQuotaBytes",
     "defaultScheduling",
     "defaultReservedSpecificationKey",
+    "projects",  # not in openapi.json: the official SDK reads it
 }
 
 

@@ -25,6 +25,7 @@ JOB_KEYS = {
     "tags",
     "autoDeleteOnCompletion",
     "completionTimeToLive",
+    "endDate",  # not in openapi.json: the official SDK's fixtures have it
 }
 
 

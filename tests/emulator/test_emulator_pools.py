@@ -52,6 +52,7 @@ POOL_OUTPUT_KEYS = POOL_SUMMARY_KEYS | {
     "labels",
     "privileges",
     "defaultRetrySettings",
+    "credits",  # not in openapi.json: the official SDK's fixtures have it
 }
 
 SCALING: dict[str, Any] = {

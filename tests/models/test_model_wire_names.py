@@ -242,6 +242,73 @@ SCHEMA_MEMBERS: dict[str, str] = {
     "WeeklyPeriod": "days endTimeUtc name startTimeUtc",
 }
 
+# Members that openapi.json lacks, read from the official SDKs (the facts are in the
+# issue's notes, "beyond the seed"): added to an existing schema's members, or every
+# member of a model openapi.json has no schema for. CarbonFacts has one
+# (GetTaskCarbonFactsResponse, camelCase), but the SDKs read snake_case names: both.
+BEYOND_OPENAPI: dict[str, str] = {
+    "AdvancedDependency": "actualFinalState state taskFinalStateCondition taskUuid",
+    "Budget": (
+        "alias budgetOverrunPolicy consumedAmountInCents expirationDateUtc isArchived "
+        "remainingAmountInCents startDateUtc totalAmountInCents uuid"
+    ),
+    "Budgets": "budgets",
+    "CarbonFacts": (
+        "total_consumed_energy_Wh total_energy_it_Wh total_reused_energy_Wh "
+        "qarnot_carbon_footprint equivalent_datacenter_name equivalent_DC_carbon_footprint "
+        "saved_carbon_footprint_compute saved_carbon_footprint_heat "
+        "saved_carbon_footprint_compute_heat saved_carbon_footprint_percent PUE ERE ERF WUE "
+        "totalConsumedEnergyWh totalEnergyITWh totalReuseEnergyWh carbonFootprintC02Eq "
+        "comparisonDataCenterName equivalentDCCarbonFootprintC02Eq "
+        "savedCarbonFootprintComputeC02Eq savedCarbonFootprintHeatC02Eq "
+        "savedCarbonFootprintComputeHeatC02Eq savedCarbonFootprintPercentage pue ere erf wue"
+    ),
+    "ComputingQuotas": "organization",
+    "Credits": "credits",
+    "Dependencies": "advancedDependsOn state",
+    "ForcedNetworkRule": (
+        "applicationType description forwarder inbound name port priority proto publicHost "
+        "publicPort to toPayload toQBox"
+    ),
+    "Job": "endDate profile",
+    "MultiSlotsSettings": "slotsPerNode",
+    "OrganizationComputingQuotas": "flex name onDemand reserved",
+    "OrganizationReservedQuota": (
+        "machineKey maxCores maxInstances reservationName runningCoreCount runningCoresCount "
+        "runningCountsPerUser runningInstancesCount"
+    ),
+    "OrganizationSchedulingQuota": (
+        "maxCores maxInstances runningCoreCount runningCoresCount runningCountsPerUser "
+        "runningInstancesCount"
+    ),
+    "Pool": (
+        "credits forcedNetworkRules maxTimeQueueSeconds multiSlotsSettings projectUuid "
+        "targetedReservationName"
+    ),
+    "PoolClone": (
+        "forcedNetworkRules maxTimeQueueSeconds multiSlotsSettings projectUuid "
+        "targetedReservationName"
+    ),
+    "PoolCreate": (
+        "forcedNetworkRules maxTimeQueueSeconds multiSlotsSettings projectUuid "
+        "targetedReservationName"
+    ),
+    "Project": "description isDefault name organizationUuid slug uuid",
+    "ReservedQuota": "reservationName runningCoresCount",
+    "RunningCounts": "runningCoreCount runningCoresCount runningInstancesCount",
+    "SchedulingQuota": "runningCoresCount",
+    "SecretKeys": "keys",
+    "SecretValue": "value",
+    "Snapshot": (
+        "id lastUpdateDate sizeToUpload snapshotConfig status taskUuid transferredSize triggerDate"
+    ),
+    "SnapshotId": "id",
+    "Task": "forcedNetworkRules maxTimeQueueSeconds projectUuid targetedReservationName",
+    "UserInfo": "projects",
+}
+for _name in ("TaskCreate", "TaskClone", "TaskRetry", "TaskRecover", "TaskResume"):
+    BEYOND_OPENAPI[_name] = BEYOND_OPENAPI["Task"]
+
 # Names the camelCase rule alone would get wrong.
 IRREGULAR = [
     (RunningInstanceInfo, "max_frequency_ghz", "maxFrequencyGHz"),
@@ -269,9 +336,10 @@ def _names(cls: type) -> set[str]:
     return {wire_name(a).split(".")[0] for a in attrs.fields(cls) if a.name != "raw"}
 
 
-@pytest.mark.parametrize("name", sorted(SCHEMA_MEMBERS))
+@pytest.mark.parametrize("name", sorted(set(SCHEMA_MEMBERS) | set(BEYOND_OPENAPI)))
 def test_wire_names_match_the_schema(name: str) -> None:
-    assert _names(getattr(models, name)) == set(SCHEMA_MEMBERS[name].split())
+    expected = set(SCHEMA_MEMBERS.get(name, "").split())
+    assert _names(getattr(models, name)) == expected | set(BEYOND_OPENAPI.get(name, "").split())
 
 
 def test_every_public_model_is_checked() -> None:
@@ -283,7 +351,7 @@ def test_every_public_model_is_checked() -> None:
         and attrs.has(getattr(models, n))
         and not issubclass(getattr(models, n), UNKNOWN_KINDS)
     }
-    assert public - flattened == set(SCHEMA_MEMBERS)
+    assert public - flattened == set(SCHEMA_MEMBERS) | set(BEYOND_OPENAPI)
 
 
 @pytest.mark.parametrize(("cls", "attribute", "wire"), IRREGULAR)
