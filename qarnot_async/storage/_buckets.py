@@ -9,12 +9,13 @@ import os
 import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Final
 
 from ..errors import InvalidInputError
-from ._errors import BucketNotFoundError, LocalPathError, StorageError
-from ._etag import local_etag, strip_quotes
-from ._local import ByteBudget, LocalFile, destination, normalize_prefix, scan
+from ._errors import BucketNotFoundError, StorageError
+from ._etag import strip_quotes
+from ._listing import empty_bucket, list_objects
+from ._local import ByteBudget, changed_files, destination, missing_objects, normalize_prefix, scan
 from ._models import ProgressCallback, StorageObject, TransferSummary
 from ._s3 import S3Connection
 from ._transfer import (
@@ -26,24 +27,16 @@ from ._transfer import (
     upload_file,
 )
 
-if TYPE_CHECKING:
-    from types_aiobotocore_s3.type_defs import (
-        ListObjectsV2OutputTypeDef,
-        ListObjectVersionsOutputTypeDef,
-    )
-
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MEMORY", "Buckets"]
 
 _log = logging.getLogger("qarnot_async")
 
-DEFAULT_CONCURRENCY: Final = 32
-"""Files moved at once by an upload or a download."""
+DEFAULT_CONCURRENCY: Final = 64
+"""Files moved at once by an upload or a download: enough to hide a remote storage's
+latency behind its throughput for small files (large ones are bounded by memory)."""
 
 DEFAULT_MEMORY: Final = 32 * 1024 * 1024
 """Bytes of file content a transfer holds in memory at most (four 8 MiB parts)."""
-
-# DeleteObjects takes at most 1,000 keys per request.
-_DELETE_BATCH: Final = 1000
 
 
 class Buckets:
@@ -117,7 +110,7 @@ class Buckets:
             BucketNotEmptyError: ``purge=False`` and the bucket holds objects.
         """
         if purge:
-            await self._empty(name)
+            await empty_bucket(self._connection, name)
         await self._connection.call("DeleteBucket", lambda s3: s3.delete_bucket(Bucket=name), name)
 
     async def delete_if_exists(self, names: Iterable[str]) -> builtins.list[str]:
@@ -134,69 +127,6 @@ class Buckets:
                 deleted.append(name)
         return deleted
 
-    async def _empty(self, name: str) -> None:
-        call = self._connection.call
-        versioning = await call(
-            "GetBucketVersioning", lambda s3: s3.get_bucket_versioning(Bucket=name), name
-        )
-        if versioning.get("Status") in ("Enabled", "Suspended"):
-            # A versioned bucket keeps every version: each must go for the bucket to go.
-            targets = [v async for v in self._versions(name)]
-        else:
-            targets = [{"Key": o.key} async for o in self.objects(name)]
-        for start in range(0, len(targets), _DELETE_BATCH):
-            batch: Any = {"Objects": targets[start : start + _DELETE_BATCH], "Quiet": True}
-            await self._delete_batch(name, batch)
-        uploads = await call(
-            "ListMultipartUploads", lambda s3: s3.list_multipart_uploads(Bucket=name), name
-        )
-        for upload in uploads.get("Uploads", []):
-            await self._abort(name, upload["Key"], upload["UploadId"])
-
-    # One request each, closing over their arguments (not over a loop's variables).
-
-    async def _delete_batch(self, name: str, batch: Any) -> None:
-        await self._connection.call(
-            "DeleteObjects", lambda s3: s3.delete_objects(Bucket=name, Delete=batch), name
-        )
-
-    async def _abort(self, name: str, key: str, upload_id: str) -> None:
-        await self._connection.call(
-            "AbortMultipartUpload",
-            lambda s3: s3.abort_multipart_upload(Bucket=name, Key=key, UploadId=upload_id),
-            name,
-            key,
-        )
-
-    async def _version_page(
-        self, name: str, marker: dict[str, Any]
-    ) -> ListObjectVersionsOutputTypeDef:
-        return await self._connection.call(
-            "ListObjectVersions", lambda s3: s3.list_object_versions(Bucket=name, **marker), name
-        )
-
-    async def _object_page(
-        self, name: str, prefix: str, token: dict[str, Any]
-    ) -> ListObjectsV2OutputTypeDef:
-        return await self._connection.call(
-            "ListObjectsV2",
-            lambda s3: s3.list_objects_v2(Bucket=name, Prefix=prefix, **token),
-            name,
-        )
-
-    async def _versions(self, name: str) -> AsyncIterator[dict[str, str]]:
-        marker: dict[str, Any] = {}
-        while True:
-            page = await self._version_page(name, marker)
-            for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-                yield {"Key": entry["Key"], "VersionId": entry["VersionId"]}
-            if not page.get("IsTruncated"):
-                return
-            marker = {
-                "KeyMarker": page["NextKeyMarker"],
-                "VersionIdMarker": page["NextVersionIdMarker"],
-            }
-
     # -- objects --------------------------------------------------------------------------
 
     async def objects(self, name: str, prefix: str = "") -> AsyncIterator[StorageObject]:
@@ -206,19 +136,8 @@ class Buckets:
         Raises:
             BucketNotFoundError: no such bucket.
         """
-        token: dict[str, Any] = {}
-        while True:
-            page = await self._object_page(name, prefix, token)
-            for entry in page.get("Contents", []):
-                yield StorageObject(
-                    key=entry["Key"],
-                    size=entry.get("Size", 0),
-                    etag=strip_quotes(entry.get("ETag", "")),
-                    last_modified=entry.get("LastModified"),
-                )
-            if not page.get("IsTruncated"):
-                return
-            token = {"ContinuationToken": page["NextContinuationToken"]}
+        async for item in list_objects(self._connection, name, prefix):
+            yield item
 
     async def put_bytes(self, name: str, key: str, data: bytes) -> str:
         """Store ``data`` as the object ``key``; return its ETag (without quotes).
@@ -281,7 +200,7 @@ class Buckets:
         # One file: list only its key, not the whole prefix.
         listed = files[0].key if single else prefix
         remote = {o.key: o async for o in self.objects(name, listed)}
-        todo = await asyncio.to_thread(_changed, files, remote)
+        todo = await asyncio.to_thread(changed_files, files, remote)
         tracker = Tracker(
             len(todo),
             sum(f.size for f in todo),
@@ -318,7 +237,7 @@ class Buckets:
         found = [o async for o in self.objects(name, prefix)]
         # The prefix's own directory marker ("in/" under prefix "in/") is no file.
         wanted = [(o, destination(root, o.key[len(prefix) :])) for o in found if o.key != prefix]
-        todo = await asyncio.to_thread(_missing, wanted, root)
+        todo = await asyncio.to_thread(missing_objects, wanted, root)
         tracker = Tracker(
             len(todo),
             sum(o.size for o, _ in todo),
@@ -331,34 +250,3 @@ class Buckets:
             todo, concurrency or self._concurrency, lambda item: download_object(job, *item)
         )
         return tracker.summary()
-
-
-def _changed(
-    files: builtins.list[LocalFile], remote: dict[str, StorageObject]
-) -> builtins.list[LocalFile]:
-    """The files whose object is missing or differs (hashing only same-size ones)."""
-    todo = []
-    for file in files:
-        there = remote.get(file.key)
-        if there is None or there.size != file.size or there.etag != local_etag(file.path):
-            todo.append(file)
-    return todo
-
-
-def _missing(
-    wanted: builtins.list[tuple[StorageObject, Path]], root: Path
-) -> builtins.list[tuple[StorageObject, Path]]:
-    """The objects to fetch: directory markers become directories, and a local file
-    already holding the object's content is kept."""
-    if root.exists() and not root.is_dir():
-        raise LocalPathError(root, "not a directory")
-    root.mkdir(parents=True, exist_ok=True)
-    todo = []
-    for item, path in wanted:
-        if item.key.endswith("/"):
-            path.mkdir(parents=True, exist_ok=True)
-            continue
-        if path.is_file() and path.stat().st_size == item.size and local_etag(path) == item.etag:
-            continue
-        todo.append((item, path))
-    return todo

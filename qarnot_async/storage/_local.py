@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
+import mmap
 import os
 from collections import deque
 from pathlib import Path, PurePosixPath
+from typing import IO, Any, cast
 
 import attrs
 
 from ._errors import LocalPathError
+from ._etag import local_etag
+from ._models import StorageObject
 
 __all__ = [
     "ByteBudget",
+    "Chunk",
     "LocalFile",
+    "PartBody",
+    "changed_files",
+    "missing_objects",
     "destination",
     "finish_file",
     "normalize_prefix",
@@ -74,6 +83,39 @@ async def scan(local_path: str | os.PathLike[str], prefix: str) -> tuple[list[Lo
     return files, len(files) == 1 and files[0].path == root
 
 
+def changed_files(files: list[LocalFile], remote: dict[str, StorageObject]) -> list[LocalFile]:
+    """The files whose object is missing or differs (hashing only same-size ones)."""
+    todo = []
+    for file in files:
+        there = remote.get(file.key)
+        if there is None or there.size != file.size or there.etag != local_etag(file.path):
+            todo.append(file)
+    return todo
+
+
+def missing_objects(
+    wanted: list[tuple[StorageObject, Path]], root: Path
+) -> list[tuple[StorageObject, Path]]:
+    """The objects to fetch, their directories made (once each, not per file):
+    directory markers become directories, and a local file already holding the object's
+    content is kept."""
+    if root.exists() and not root.is_dir():
+        raise LocalPathError(root, "not a directory")
+    directories = {root}
+    todo = []
+    for item, path in wanted:
+        if item.key.endswith("/"):
+            directories.add(path)
+            continue
+        directories.add(path.parent)
+        if path.is_file() and path.stat().st_size == item.size and local_etag(path) == item.etag:
+            continue
+        todo.append((item, path))
+    for directory in sorted(directories):
+        directory.mkdir(parents=True, exist_ok=True)
+    return todo
+
+
 # On Windows a backslash or a drive colon in a key part would reach another directory.
 _UNSAFE_CHARS = ("\\", ":") if os.name == "nt" else ()
 
@@ -94,7 +136,17 @@ def destination(root: Path, relative_key: str) -> Path:
     return root.joinpath(*parts)
 
 
-def read_range(path: Path, offset: int, size: int) -> bytes:
+# Parts read from a file are mapped memory from this size up: an anonymous mapping
+# goes back to the system the moment it is freed, while megabytes of ``bytes`` made in
+# the executor's threads stay in their malloc arenas and swell the process far beyond
+# what is actually in flight.
+_MAPPED_FROM = 1024 * 1024
+
+Chunk = bytes | mmap.mmap
+"""Bytes read from a file: ``bytes``, or an anonymous memory map for large parts."""
+
+
+def read_range(path: Path, offset: int, size: int) -> Chunk:
     """``size`` bytes of ``path`` from ``offset`` (blocking: run it in a thread).
 
     Raises:
@@ -103,10 +155,16 @@ def read_range(path: Path, offset: int, size: int) -> bytes:
     try:
         with path.open("rb") as file:
             file.seek(offset)
-            data = file.read(size)
+            data: Chunk
+            if size >= _MAPPED_FROM:
+                data = mmap.mmap(-1, size)
+                got = file.readinto(data)
+            else:
+                data = file.read(size)
+                got = len(data)
     except FileNotFoundError:
         raise LocalPathError(path) from None
-    if len(data) != size:
+    if got != size:
         raise LocalPathError(path, "the file changed while it was being uploaded")
     return data
 
@@ -121,8 +179,8 @@ def temporary_path(path: Path) -> Path:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write ``path`` whole, through its temporary file (blocking)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``path`` whole, through its temporary file (blocking); its directory
+    exists (:func:`missing_objects` makes them)."""
     temporary = temporary_path(path)
     temporary.write_bytes(data)
     os.replace(temporary, path)
@@ -130,7 +188,6 @@ def write_file(path: Path, data: bytes) -> None:
 
 def prepare_file(path: Path, size: int) -> None:
     """Create ``path``'s temporary file at its final size, for writes at offsets."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     with temporary_path(path).open("wb") as file:
         file.truncate(size)
 
@@ -188,3 +245,42 @@ class ByteBudget:
             waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)
+
+
+class PartBody(io.RawIOBase):
+    """A read-only, seekable view of a chunk read from a file, sent as a request body.
+
+    botocore turns a ``bytes`` body into a ``BytesIO``, whose buffer aiohttp then copies
+    whole: two copies of every part in flight. Through this view aiohttp reads chunks
+    (and botocore its checksum) from the one copy.
+    """
+
+    def __init__(self, data: Chunk) -> None:
+        super().__init__()
+        self._view = memoryview(data)
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = max(0, min(len(buffer), len(self._view) - self._position))
+        buffer[:count] = self._view[self._position : self._position + count]
+        self._position += count
+        return count
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: len(self._view)}
+        self._position = max(0, base[whence] + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    @classmethod
+    def of(cls, data: Chunk) -> IO[bytes]:
+        """A body for botocore (a file object at run time; ``typing.IO`` for the stubs)."""
+        return cast("IO[bytes]", cls(data))

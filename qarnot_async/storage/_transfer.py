@@ -22,6 +22,7 @@ from ._etag import MULTIPART_THRESHOLD, PART_SIZE, part_count
 from ._local import (
     ByteBudget,
     LocalFile,
+    PartBody,
     finish_file,
     prepare_file,
     read_range,
@@ -153,7 +154,7 @@ async def upload_file(job: Transfer, file: LocalFile) -> None:
             data = await asyncio.to_thread(read_range, file.path, 0, file.size)
 
             async def put(s3: S3Client) -> None:
-                await s3.put_object(Bucket=bucket, Key=key, Body=data)
+                await s3.put_object(Bucket=bucket, Key=key, Body=PartBody.of(data))
 
             await call("PutObject", put, bucket, key)
         finally:
@@ -199,7 +200,11 @@ async def _upload_part(job: Transfer, file: LocalFile, upload_id: str, number: i
 
         async def send(s3: S3Client) -> str:
             answer = await s3.upload_part(
-                Bucket=job.bucket, Key=file.key, UploadId=upload_id, PartNumber=number, Body=data
+                Bucket=job.bucket,
+                Key=file.key,
+                UploadId=upload_id,
+                PartNumber=number,
+                Body=PartBody.of(data),
             )
             return answer["ETag"]
 

@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 
 from qarnot_async import InvalidInputError
-from qarnot_async.storage import LocalPathError
+from qarnot_async.storage import LocalPathError, StorageObject, local_etag
 from qarnot_async.storage._local import (
     ByteBudget,
+    LocalFile,
+    changed_files,
     destination,
     finish_file,
+    missing_objects,
     normalize_prefix,
     prepare_file,
     read_range,
@@ -90,6 +93,7 @@ def test_read_range(tmp_path: Path) -> None:
 
 def test_files_appear_only_complete(tmp_path: Path) -> None:
     target = tmp_path / "sub" / "f.bin"
+    target.parent.mkdir()
     prepare_file(target, 6)
     write_at(target, 3, b"def")
     assert not target.exists()
@@ -103,8 +107,39 @@ def test_files_appear_only_complete(tmp_path: Path) -> None:
     assert target.read_bytes() == b"abcdef"  # the old content stays
     assert not temporary_path(target).exists()
 
-    write_file(tmp_path / "new" / "g", b"whole")
-    assert (tmp_path / "new" / "g").read_bytes() == b"whole"
+    write_file(tmp_path / "g", b"whole")
+    assert (tmp_path / "g").read_bytes() == b"whole"
+
+
+def test_changed_files_hash_only_what_may_be_equal(tmp_path: Path) -> None:
+    same, other, new = tmp_path / "same", tmp_path / "other", tmp_path / "new"
+    same.write_bytes(b"abc")
+    other.write_bytes(b"xyz")
+    new.write_bytes(b"n")
+    files = [LocalFile(p.name, p, p.stat().st_size) for p in (same, other, new)]
+    remote = {
+        "same": StorageObject("same", 3, local_etag(same)),
+        "other": StorageObject("other", 3, local_etag(same)),  # same size, other content
+    }
+    assert [f.key for f in changed_files(files, remote)] == ["other", "new"]
+
+
+def test_missing_objects_makes_directories_and_keeps_what_is_there(tmp_path: Path) -> None:
+    root = tmp_path / "dest"
+    (root / "kept").mkdir(parents=True)
+    (root / "kept" / "k").write_bytes(b"same")
+    wanted = [
+        (StorageObject("kept/k", 4, local_etag(root / "kept" / "k")), root / "kept" / "k"),
+        (StorageObject("a/b/new", 1, "x"), root / "a" / "b" / "new"),
+        (StorageObject("empty dir/", 0, "d"), root / "empty dir"),
+    ]
+    todo = missing_objects(wanted, root)
+    assert [item.key for item, _ in todo] == ["a/b/new"]
+    assert (root / "a" / "b").is_dir()
+    assert (root / "empty dir").is_dir()
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(LocalPathError, match="not a directory"):
+        missing_objects([], tmp_path / "file")
 
 
 async def test_budget_makes_the_second_wait_until_the_first_releases() -> None:

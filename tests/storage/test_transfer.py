@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 
 import pytest
 
 from qarnot_async import ConnectError
 from qarnot_async.storage import TransferProgress, TransferSummary
+from qarnot_async.storage._local import PartBody
 from qarnot_async.storage._transfer import Tracker, gather_or_cancel, run_bounded
 
 
@@ -107,3 +109,21 @@ async def test_tracker_reports_progress_sync_and_async() -> None:
 def test_throughput() -> None:
     assert TransferSummary(files=1, bytes=100, skipped=0, seconds=2.0).throughput == 50.0
     assert TransferSummary(files=0, bytes=0, skipped=3, seconds=0.0).throughput == 0.0
+
+
+def test_part_body_reads_and_seeks_like_a_file() -> None:
+    body = PartBody(b"0123456789")
+    assert body.readable()
+    assert body.seekable()
+    assert body.read(4) == b"0123"
+    assert body.tell() == 4
+    assert body.read() == b"456789"
+    assert body.read(3) == b""
+    assert body.seek(-3, io.SEEK_END) == 7
+    assert body.read() == b"789"
+    body.seek(2)
+    buffer = bytearray(5)
+    assert body.readinto(buffer) == 5
+    assert bytes(buffer) == b"23456"
+    assert body.seek(1, io.SEEK_CUR) == 8
+    assert body.seek(0, io.SEEK_END) == 10
