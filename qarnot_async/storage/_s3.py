@@ -17,7 +17,7 @@ import attrs
 
 from .._redact import Secret
 from .._retry import RetryPolicy
-from ..errors import ConfigurationError, QarnotError
+from ..errors import ConfigurationError
 from ._errors import translate_error
 
 if TYPE_CHECKING:
@@ -178,27 +178,11 @@ class S3Connection:
             with translated(operation, bucket, key):
                 return await send(s3)
 
-        # Most calls succeed at once: the retry controller is built only after a failure
-        # worth retrying, which it is then handed first so its backoff starts right.
-        try:
-            return await once()
-        except QarnotError as error:
-            if not self._retry.should_retry(error, idempotent=idempotent):
-                raise
-            failed: QarnotError | None = error
-
-        async def again() -> T:
-            nonlocal failed
-            if failed is not None:
-                error, failed = failed, None
-                raise error
-            return await once()
-
         where = bucket if key is None else f"{bucket}/{key}"
         retrying = self._retry.retrying(
             method=f"S3 {operation}", path=where or "", idempotent=idempotent
         )
-        result: T = await retrying(again)
+        result: T = await retrying(once)
         return result
 
     async def client(self) -> S3Client:
