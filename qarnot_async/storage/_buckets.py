@@ -73,6 +73,11 @@ class Buckets:
         """Close the S3 client (``client.close()`` does it)."""
         await self._connection.aclose()
 
+    @property
+    def closed(self) -> bool:
+        """True once the S3 client was closed."""
+        return self._connection.closed
+
     # -- buckets --------------------------------------------------------------------------
 
     async def list(self) -> builtins.list[str]:

@@ -51,6 +51,21 @@ async def test_one_connection_per_token_and_views_share_it() -> None:
         assert client.with_options(token="another-token").buckets is not client.buckets
 
 
+async def test_the_owner_closes_every_views_s3_client() -> None:
+    client = Client("t", storage_url="https://s.example.test")
+    shared = client.with_options(timeout=3).buckets  # the owner's own
+    own = client.with_options(token="another-token").buckets
+    leaving = client.with_options(token="third-token")
+    theirs = leaving.buckets
+    await leaving.close()  # a view closes its own S3 client, nothing else
+    assert theirs.closed
+    assert not shared.closed
+    assert not own.closed
+    await client.close()
+    assert shared.closed
+    assert own.closed
+
+
 def connection(retry: RetryPolicy, resolved: list[int]) -> S3Connection:
     async def resolve() -> S3Settings:
         resolved.append(1)
