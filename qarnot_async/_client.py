@@ -30,6 +30,7 @@ from ._transport import (
 from .errors import ConfigurationError
 from .polling import Poller, PollPolicy, Watch
 from .resources import Account, Hardware, Jobs, Pools, Profiles, Secrets, Tasks
+from .storage import Buckets, StorageAccess
 
 if TYPE_CHECKING:
     import aiohttp
@@ -83,6 +84,8 @@ class Client:
         max_response_bytes: the largest answer body read, counted after decompression
             (default 64 MiB, far above any real answer, stdout included); a larger one
             raises :class:`~qarnot_async.ResponseTooLargeError` without being read whole.
+        storage_url: the S3 storage's URL for :attr:`buckets`; by default the one
+            ``GET /settings`` names (``https://storage.qarnot.com`` when it names none).
 
     Raises:
         ConfigurationError: no token, a malformed URL, ``http://`` to a remote host,
@@ -109,6 +112,7 @@ class Client:
         on_request: Sequence[RequestHook] = (),
         on_response: Sequence[ResponseHook] = (),
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        storage_url: str | None = None,
     ) -> None:
         if not token or not isinstance(token, str):
             raise ConfigurationError(
@@ -137,9 +141,16 @@ class Client:
                 "max_connections, verify_ssl, ca_file and trace_configs configure the default "
                 "transport: give them to the transport you pass instead"
             )
+        secret = Secret(token)
+        storage = StorageAccess(
+            secret,
+            url=storage_url,
+            verify=ca_file or verify_ssl,
+            allow_insecure_http=allow_insecure_http,
+        )
         sender = Sender(
             ConnectionPool(transport, max_concurrency=max_concurrency),
-            token=Secret(token),
+            token=secret,
             base_url=base.with_path(base.path.rstrip("/") + prefix),
             root_url=base.with_path(base.path.rstrip("/")),
             timeout=timeout,
@@ -150,7 +161,9 @@ class Client:
             owner=True,
             max_response_bytes=max_response_bytes,
         )
-        self._bind(sender, poll or PollPolicy(), str(base), api_version, weakref.WeakSet())
+        self._bind(
+            sender, poll or PollPolicy(), str(base), api_version, weakref.WeakSet(), storage, True
+        )
 
     def _bind(
         self,
@@ -159,6 +172,8 @@ class Client:
         cluster_url: str,
         api_version: str | None,
         views: weakref.WeakSet[Client],
+        storage: StorageAccess,
+        storage_owner: bool,
     ) -> None:
         """Set every attribute of a client or view (the one place that lists them)."""
         self.cluster_url = cluster_url
@@ -171,6 +186,10 @@ class Client:
         self._poller: Poller | None = None
         # Every view of one pool, so the owner's close() also stops their pollers.
         self._views = views
+        # The S3 side: shared with the views that keep this token, since their storage
+        # credentials are the same; a view with another token gets its own.
+        self._storage = storage
+        self._storage_owner = storage_owner
         self._wire_resources()
 
     def with_options(
@@ -211,9 +230,16 @@ class Client:
             on_request=on_request,
             on_response=on_response,
         )
+        storage = self._storage if not token else self._storage.with_token(token)
         view = type(self).__new__(type(self))
         view._bind(
-            sender, poll or self._poll_policy, self.cluster_url, self.api_version, self._views
+            sender,
+            poll or self._poll_policy,
+            self.cluster_url,
+            self.api_version,
+            self._views,
+            storage,
+            bool(token),
         )
         self._views.add(view)
         return view
@@ -225,8 +251,8 @@ class Client:
         """Build a client from the official SDKs' environment variables.
 
         Reads ``QARNOT_CLIENT_TOKEN``, ``QARNOT_CLUSTER_URL``, ``QARNOT_CLUSTER_UNSAFE``
-        (turns TLS verification off) and ``QARNOT_CLUSTER_TIMEOUT`` (seconds). Keyword
-        arguments given here win over the environment.
+        (turns TLS verification off), ``QARNOT_CLUSTER_TIMEOUT`` (seconds) and
+        ``QARNOT_STORAGE_URL``. Keyword arguments given here win over the environment.
         """
         settings = settings_from_env(environ)
         settings.update(overrides)
@@ -236,8 +262,9 @@ class Client:
     def from_config_file(cls, path: str | os.PathLike[str], **overrides: Any) -> Client:
         """Build a client from an official-SDK ``qarnot.conf`` INI file.
 
-        Reads ``[client] token``, ``[cluster] url``, ``unsafe``, ``timeout`` and
-        ``custom_certificate``. Keyword arguments given here win over the file.
+        Reads ``[client] token``, ``[cluster] url``, ``unsafe``, ``timeout``,
+        ``custom_certificate`` and ``[storage] url``. Keyword arguments given here win
+        over the file.
         """
         settings = settings_from_file(path)
         settings.update(overrides)
@@ -288,6 +315,10 @@ class Client:
             poller, client._poller = client._poller, None
             if poller is not None:
                 await poller.aclose()
+        # A view closes the S3 client of its own token only; the owner closes them all.
+        for client in clients:
+            if client._storage_owner:
+                await client._storage.aclose()
         await self._sender.aclose()
 
     def watch(
@@ -334,6 +365,12 @@ class Client:
         return self._sender.headers
 
     @property
+    def storage_url(self) -> str | None:
+        """The storage URL given (argument, environment, config file); ``None``: the
+        one ``GET /settings`` names, asked on first use of :attr:`buckets`."""
+        return self._storage.url
+
+    @property
     def transport(self) -> AsyncTransport:
         """The transport that sends the requests, shared by a client and its views."""
         return self._transport
@@ -349,9 +386,11 @@ class Client:
 
     def _wire_resources(self) -> None:
         """Hang the resources off this client (they hold a reference back)."""
-        self.tasks = Tasks(self)
+        # Storage is optional: the collections ask for the buckets only when a storage
+        # method runs, so a missing extra fails there, not here.
+        self.tasks = Tasks(self, storage=lambda: self.buckets)
         """Tasks: create, read, page, steer, wait on."""
-        self.pools = Pools(self)
+        self.pools = Pools(self, storage=lambda: self.buckets)
         """Pools: create, read, page, scale, close."""
         self.jobs = Jobs(self)
         """Jobs: create, read, page, terminate."""
@@ -363,6 +402,24 @@ class Client:
         """The account's info, quotas, settings, and the service status."""
         self.secrets = Secrets(self)
         """The secrets manager: secrets tasks and pools may read."""
+
+    @property
+    def buckets(self) -> Buckets:
+        """The account's S3 buckets: create, list, delete, upload, download.
+
+        Needs the ``storage`` extra (``pip install 'qarnot-async[storage]'``). The S3
+        client opens on first use, with the account's e-mail (``GET /info``) as access
+        key and the token as secret, at ``storage_url`` or the storage ``GET
+        /settings`` names; :meth:`close` closes it.
+
+        Raises:
+            ConfigurationError: aiobotocore is not installed, or the client is closed.
+        """
+        if self.closed:
+            raise ConfigurationError("this client is closed; create a new Client")
+        return self._storage.buckets(
+            self.account, retry=self._sender.retry, timeout=self._sender.timeout
+        )
 
     @property
     def poller(self) -> Poller:

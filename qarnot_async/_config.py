@@ -8,6 +8,7 @@ set these for the official SDKs, so the names and the INI layout are theirs::
     QARNOT_CLUSTER_URL      cluster_url
     QARNOT_CLUSTER_UNSAFE   verify_ssl = False   ("true", "True", "1", "yes")
     QARNOT_CLUSTER_TIMEOUT  timeout (seconds)
+    QARNOT_STORAGE_URL      storage_url
 
     [cluster]
     url = https://api.qarnot.com
@@ -16,6 +17,8 @@ set these for the official SDKs, so the names and the INI layout are theirs::
     custom_certificate = /path/to/ca.pem
     [client]
     token = ...
+    [storage]
+    url = https://storage.qarnot.com
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         settings["verify_ssl"] = not _parse_bool("QARNOT_CLUSTER_UNSAFE", unsafe)
     if (timeout := env.get("QARNOT_CLUSTER_TIMEOUT")) is not None:
         settings["timeout"] = _parse_timeout("QARNOT_CLUSTER_TIMEOUT", timeout)
+    if storage := env.get("QARNOT_STORAGE_URL"):
+        settings["storage_url"] = storage
     return settings
 
 
@@ -98,4 +103,6 @@ def settings_from_file(path: str | os.PathLike[str]) -> dict[str, Any]:
             settings["timeout"] = _parse_timeout("[cluster] timeout", timeout)
         if cert := cluster.get("custom_certificate", "").strip():
             settings["ca_file"] = cert
+    if parser.has_option("storage", "url") and (storage := parser.get("storage", "url").strip()):
+        settings["storage_url"] = storage
     return settings

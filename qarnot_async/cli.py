@@ -93,6 +93,8 @@ def _client(args: argparse.Namespace) -> Client:
         overrides["token"] = args.token
     if args.url:
         overrides["cluster_url"] = args.url
+    if args.storage_url:
+        overrides["storage_url"] = args.storage_url
     if args.insecure:
         overrides["verify_ssl"] = False
     if args.timeout is not None:
@@ -137,9 +139,10 @@ async def _cmd_get(client: Client, args: argparse.Namespace) -> int:
 class _Bar:
     """A progress bar on stderr while a long command runs (silent when not a terminal)."""
 
-    def __init__(self, label: str, total: int) -> None:
+    def __init__(self, label: str, total: int | None) -> None:
         self._progress: Any = None
-        if total > 1 and sys.stderr.isatty():
+        # total=None: not known yet (a transfer learns it once it has listed).
+        if (total is None or total > 1) and sys.stderr.isatty():
             try:
                 from rich.progress import Progress
             except ImportError:  # the `cli` extra is not installed
@@ -270,6 +273,64 @@ async def _cmd_account(client: Client, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _cmd_buckets(client: Client, args: argparse.Namespace) -> int:
+    buckets = client.buckets
+    if args.action == "list":
+        names = await buckets.list()
+        print(json.dumps(names) if args.format == "json" else "\n".join(names))
+    elif args.action == "create":
+        await buckets.create(args.name)
+        print(f"created: {args.name}")
+    elif args.action == "delete":
+        await buckets.delete(args.name, purge=not args.keep_objects)
+        print(f"deleted: {args.name}")
+    elif args.action == "ls":
+        rows = [o async for o in buckets.objects(args.name, args.prefix)]
+        _emit(args, rows, ("key", "size", "etag", "last_modified"))
+    else:
+        return await _transfer(buckets, args)
+    return 0
+
+
+async def _transfer(buckets: Any, args: argparse.Namespace) -> int:
+    """``buckets upload`` and ``buckets download``: a progress bar in bytes on stderr,
+    then one summary line."""
+    verb = "uploaded" if args.action == "upload" else "downloaded"
+    move = buckets.upload if args.action == "upload" else buckets.download
+    with _Bar(args.action + "ing", None) as bar:
+        summary = await move(
+            args.name,
+            args.path,
+            prefix=args.prefix,
+            on_progress=lambda p: bar.update(p.bytes_done, p.bytes_total),
+        )
+    print(
+        f"{verb} {summary.files} files ({summary.bytes:,} bytes), {summary.skipped} unchanged, "
+        f"in {summary.seconds:.2f}s ({summary.throughput / 1e6:.1f} MB/s)"
+    )
+    return 0
+
+
+def _buckets_parser(sub: Any) -> None:
+    bp = sub.add_parser("buckets", help="storage buckets: list, create, delete, ls, up/download")
+    bs = bp.add_subparsers(dest="action", required=True)
+    bs.add_parser("list", help="the account's buckets")
+    p = bs.add_parser("create", help="create a bucket")
+    p.add_argument("name")
+    p = bs.add_parser("delete", help="delete a bucket and its objects")
+    p.add_argument("name")
+    p.add_argument("--keep-objects", action="store_true", help="refuse if not empty")
+    p = bs.add_parser("ls", help="a bucket's objects")
+    p.add_argument("name")
+    p.add_argument("--prefix", default="", help="only keys starting with this")
+    for action, place in (("upload", "a file or directory"), ("download", "the destination")):
+        p = bs.add_parser(action, help=f"{action} files (unchanged ones are skipped)")
+        p.add_argument("name")
+        p.add_argument("path", help=place)
+        p.add_argument("--prefix", default="", help="the keys' prefix in the bucket")
+    bp.set_defaults(handler=_cmd_buckets)
+
+
 Command = Callable[[Client, argparse.Namespace], Coroutine[Any, Any, int]]
 
 
@@ -281,6 +342,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--token", help="API token (default: QARNOT_CLIENT_TOKEN)")
     parser.add_argument("--url", help="API URL (default: QARNOT_CLUSTER_URL or Qarnot's)")
+    parser.add_argument(
+        "--storage-url",
+        help="storage URL (default: QARNOT_STORAGE_URL, else the one the API names)",
+    )
     parser.add_argument("--config", help="an official-SDK qarnot.conf file")
     parser.add_argument("--timeout", type=float, help="seconds per request")
     parser.add_argument("--insecure", action="store_true", help="do not verify the TLS certificate")
@@ -330,6 +395,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_profiles)
     p = sub.add_parser("account", help="the account and its quotas")
     p.set_defaults(handler=_cmd_account)
+    _buckets_parser(sub)
     sub.add_parser("emulator", help="run the local emulator (see `emulator --help`)")
     p = sub.add_parser("demo", help="run the demo batch (emulator unless a token is set)")
     p.add_argument("--tasks", type=int, default=1000, help="tasks to submit")

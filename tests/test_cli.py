@@ -206,3 +206,77 @@ def test_demo_runs_on_the_emulator(capsys: pytest.CaptureFixture[str]) -> None:
     assert "embedded emulator" in out
     assert "every retried task succeeded" in out
     assert "requests sent" in out
+
+
+@pytest.fixture(scope="module")
+def storage_emu() -> Iterator[Emulator]:
+    pytest.importorskip("aiobotocore")
+    pytest.importorskip("moto")
+    with Emulator(storage=True) as emulator:
+        yield emulator
+
+
+def test_buckets_commands(
+    storage_emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "in" / "sub dir").mkdir(parents=True)
+    (tmp_path / "in" / "a.txt").write_bytes(b"alpha")
+    (tmp_path / "in" / "sub dir" / "é.bin").write_bytes(bytes(1000))
+
+    assert run(storage_emu, "buckets", "create", "cli-bucket") == 0
+    assert capsys.readouterr().out == "created: cli-bucket\n"
+    assert run(storage_emu, "--format", "json", "buckets", "list") == 0
+    assert json.loads(capsys.readouterr().out) == ["cli-bucket"]
+
+    assert (
+        run(storage_emu, "buckets", "upload", "cli-bucket", str(tmp_path / "in"), "--prefix", "x")
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert out.startswith("uploaded 2 files (1,005 bytes), 0 unchanged, in ")
+    assert (
+        run(storage_emu, "buckets", "upload", "cli-bucket", str(tmp_path / "in"), "--prefix", "x")
+        == 0
+    )
+    assert capsys.readouterr().out.startswith("uploaded 0 files (0 bytes), 2 unchanged")
+
+    assert (
+        run(storage_emu, "--format", "json", "buckets", "ls", "cli-bucket", "--prefix", "x/s") == 0
+    )
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["key"], listed["size"]) == ("x/sub dir/é.bin", 1000)
+    assert run(storage_emu, "buckets", "ls", "cli-bucket") == 0
+    assert "x/a.txt" in capsys.readouterr().out
+
+    dest = tmp_path / "out"
+    assert run(storage_emu, "buckets", "download", "cli-bucket", str(dest), "--prefix", "x/") == 0
+    assert capsys.readouterr().out.startswith("downloaded 2 files (1,005 bytes)")
+    assert (dest / "sub dir" / "é.bin").read_bytes() == bytes(1000)
+
+    assert run(storage_emu, "buckets", "delete", "cli-bucket", "--keep-objects") == 1
+    assert "BucketNotEmpty" in capsys.readouterr().err
+    assert run(storage_emu, "buckets", "delete", "cli-bucket") == 0
+    assert capsys.readouterr().out == "deleted: cli-bucket\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("buckets", "download", "no-such-bucket", "out"), "404 NoSuchBucket"),
+        (("buckets", "upload", "no-such-bucket", "/no/such/path"), "no such file or directory"),
+    ],
+)
+def test_buckets_errors_are_one_line(
+    storage_emu: Emulator, args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(storage_emu, *args) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("qarnot-async: error: ")
+    assert message in err
+    assert err.count("\n") == 1
+    assert storage_emu.token not in err
+
+
+def test_buckets_without_storage(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(emu, "buckets", "list") == 1
+    assert "storage is disabled" in capsys.readouterr().err

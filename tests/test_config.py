@@ -28,15 +28,18 @@ def test_from_env_reads_official_variables() -> None:
         "QARNOT_CLUSTER_URL": "https://cluster.example.test",
         "QARNOT_CLUSTER_UNSAFE": "true",
         "QARNOT_CLUSTER_TIMEOUT": "12",
+        "QARNOT_STORAGE_URL": "https://storage.example.test",
     }
     assert settings_from_env(env) == {
         "token": "t0k",
         "cluster_url": "https://cluster.example.test",
         "verify_ssl": False,
         "timeout": 12.0,
+        "storage_url": "https://storage.example.test",
     }
     c = Client.from_env(env)
     assert c.cluster_url == "https://cluster.example.test"
+    assert c.storage_url == "https://storage.example.test"
     assert default_transport(c).verify_ssl is False
     assert c.timeout == 12.0
 
@@ -92,15 +95,35 @@ def test_from_config_file(tmp_path: Path) -> None:
         "verify_ssl": True,
         "timeout": 7.0,
         "ca_file": "/etc/ssl/ca.pem",
+        "storage_url": "https://storage.example.test",
     }
     c = Client.from_config_file(conf)
     assert c.cluster_url == "https://conf.example.test"
+    assert c.storage_url == "https://storage.example.test"
     assert c.timeout == 7
     assert default_transport(c).verify_ssl is True
     assert default_transport(c).ca_file == "/etc/ssl/ca.pem"
     c2 = Client.from_config_file(conf, api_version=None, timeout=1)
     assert c2.api_version is None
     assert c2.timeout == 1
+
+
+def test_storage_url_defaults_to_the_service_settings(tmp_path: Path) -> None:
+    conf = tmp_path / "qarnot.conf"
+    conf.write_text("[client]\ntoken = from-file\n[storage]\nurl =\n")
+    assert "storage_url" not in settings_from_file(conf)
+    assert Client.from_config_file(conf).storage_url is None
+    env = {"QARNOT_CLIENT_TOKEN": "t", "QARNOT_STORAGE_URL": ""}
+    assert Client.from_env(env).storage_url is None
+
+
+def test_storage_url_is_checked_like_the_cluster_url() -> None:
+    with pytest.raises(ConfigurationError, match="clear text"):
+        Client("t", storage_url="http://storage.example.test")
+    with pytest.raises(ConfigurationError):
+        Client("t", storage_url="not a url")
+    local = Client("t", storage_url="http://127.0.0.1:9000")
+    assert local.storage_url == "http://127.0.0.1:9000"
 
 
 def test_config_file_errors(tmp_path: Path) -> None:

@@ -55,6 +55,25 @@ async def test_paginate(qarnot_emulator: Emulator, capsys: pytest.CaptureFixture
     assert capsys.readouterr().out == "30 tasks: render-000 ... render-029\n"
 
 
+STORAGE = all(importlib.util.find_spec(m) for m in ("aiobotocore", "moto"))
+
+
+@pytest.mark.skipif(not STORAGE, reason="needs the storage and emulator-storage extras")
+@pytest.mark.qarnot_emulator(speed=200.0, storage=True)
+async def test_storage(
+    qarnot_emulator: Emulator, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    async with qarnot_emulator.client() as client:
+        assert await load("storage").main(client, tmp_path) is TaskState.SUCCESS
+        assert await client.buckets.list() == []  # purged with the task
+    assert capsys.readouterr().out.splitlines() == [
+        "storage-example Success",
+        "results/0.txt: params/settings.json, scene.csv",
+        "results/1.txt: params/settings.json, scene.csv",
+    ]
+    assert (tmp_path / "outputs" / "results" / "1.txt").exists()
+
+
 def test_examples_run_as_scripts(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

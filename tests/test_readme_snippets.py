@@ -71,7 +71,9 @@ async def test_the_snippet_runs_as_written(name: str, code: str, tmp_path: Path)
         return
     (tmp_path / "snippet.py").write_text(code)
     # Fast enough that waits end in a poll or two.
-    async with Emulator(speed=200.0) as emu:
+    # A snippet that moves files gets the emulator's S3 storage too.
+    storage = "buckets" in code or "tasks.run(" in code
+    async with Emulator(speed=200.0, storage=storage) as emu:
         emu.seed_tasks(5, name="render-{i}", tags=["render"])  # something to paginate
         env |= {"QARNOT_CLUSTER_URL": emu.url, "QARNOT_CLIENT_TOKEN": emu.token}
         code_, out = await run([sys.executable, "snippet.py"], tmp_path, env)

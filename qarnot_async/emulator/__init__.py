@@ -44,6 +44,12 @@ Behaviour and limits:
 * Output: ``GET .../stdout`` keeps the last :data:`MAX_KEPT_CHARS` characters;
   ``POST`` returns what was written since the previous ``POST`` on the same path.
 * Faults: see :class:`Faults`; counters in :attr:`Emulator.stats`.
+* Storage: ``Emulator(storage=True)`` (``--storage``) serves moto's S3 on loopback
+  (the ``emulator-storage`` extra), named in ``GET /settings``, accepting the account's
+  e-mail and token. A task that ends writes ``results/<instance>.txt`` (the resource
+  keys the instance saw) per succeeded instance into its results bucket, under its
+  ``resultsBucketPrefix``, plus the files its :data:`RESULT_FILES_CONSTANT`
+  (``EMULATOR_RESULT_FILES``) asks for; see ``_storage``.
 * Control routes (no token, not counted, never faulted): ``GET|DELETE /__emulator/stats``,
   ``GET|PUT|PATCH /__emulator/faults`` (the :meth:`Faults.to_json` keys, plus
   ``"seed"``), ``GET /__emulator/clock``, ``POST /__emulator/advance``
@@ -65,6 +71,7 @@ from ._emulator import DEFAULT_TOKEN, Emulator
 from ._faults import FAULT_KINDS, Faults, Stats
 from ._output import MAX_KEPT_CHARS
 from ._paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from ._storage import RESULT_FILES_CONSTANT, StorageUnavailableError
 from ._store import DEFAULT_QUOTAS
 
 __all__ = [
@@ -76,10 +83,12 @@ __all__ = [
     "MAX_KEPT_CHARS",
     "MAX_PAGE_SIZE",
     "PROFILES",
+    "RESULT_FILES_CONSTANT",
     "ROUTES",
     "Emulator",
     "Faults",
     "Stats",
+    "StorageUnavailableError",
     "main",
     "route_key",
 ]

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from ._emulator import DEFAULT_TOKEN, Emulator
 from ._faults import Faults
+from ._storage import StorageUnavailableError
 from ._store import DEFAULT_QUOTAS
 
 __all__ = ["build_parser", "main", "parse_seconds"]
@@ -144,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--storage-url", default=None, help="storage URL in GET /settings (default: none)"
     )
+    parser.add_argument(
+        "--storage",
+        action="store_true",
+        help="serve a local S3 storage (moto) for buckets and task results",
+    )
     return parser
 
 
@@ -170,8 +176,10 @@ async def _serve(emulator: Emulator, preload: int) -> None:
         if preload:
             emulator.seed_tasks(preload)
         speed = "manual" if emulator.speed is None else f"x{emulator.speed:g}"
+        storage = f"  storage={emulator.storage_url}" if emulator.storage_url else ""
         print(
-            f"Qarnot emulator listening on {emulator.url}  token={emulator.token}  clock={speed}",
+            f"Qarnot emulator listening on {emulator.url}  token={emulator.token}  "
+            f"clock={speed}{storage}",
             flush=True,
         )
         stop = asyncio.Event()
@@ -203,8 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             refuse_filter_fields=args.refuse_filter_field,
             email=args.email,
             storage_url=args.storage_url,
+            storage=args.storage,
         )
-    except ValueError as exc:
+    except (ValueError, StorageUnavailableError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:

@@ -16,6 +16,7 @@ from ._app import build_app, set_faults
 from ._faults import Faults, Stats
 from ._seed import seed_jobs, seed_pools, seed_tasks
 from ._state import EmulatorState
+from ._storage import StorageServer, require_moto
 
 if TYPE_CHECKING:
     from qarnot_async import Client
@@ -56,6 +57,11 @@ class Emulator:
         email: The account's e-mail in ``GET /info``.
         storage_url: What ``GET /settings`` reports as ``storage`` (``None``: no
             storage, so the official SDK skips S3).
+        storage: Serve a real S3 storage (moto's server, on loopback; needs the
+            ``emulator-storage`` extra, else :class:`StorageUnavailableError`) and
+            report it in ``GET /settings``. It accepts the account's ``email`` and the
+            ``token`` as credentials, and tasks write their results into it (see
+            :mod:`qarnot_async.emulator`).
         start_time: Emulated time at start (default: now, whole seconds).
     """
 
@@ -76,11 +82,16 @@ class Emulator:
         refuse_filter_fields: Iterable[str] = (),
         email: str = "emulator@qarnot.local",
         storage_url: str | None = None,
+        storage: bool = False,
         start_time: datetime | float | None = None,
     ) -> None:
         """Configure the emulator; nothing listens before :meth:`start`."""
         if not token:
             raise ValueError("the token cannot be empty")
+        if storage and storage_url is not None:
+            raise ValueError("give storage=True (a local S3) or storage_url, not both")
+        if storage:
+            require_moto()  # fail here, in one line, rather than at start
         if faults is None:
             faults = Faults.spread(fault_rate, latency=latency, jitter=jitter)
         start = start_time.timestamp() if isinstance(start_time, datetime) else start_time
@@ -104,6 +115,8 @@ class Emulator:
         self._bound_port: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._with_storage = storage
+        self._storage: StorageServer | None = None
 
     # -- running ---------------------------------------------------------------------------
 
@@ -111,6 +124,8 @@ class Emulator:
         """Start listening; returns ``self``."""
         if self._runner is not None:
             raise RuntimeError("the emulator is already started")
+        if self._with_storage:
+            await self._start_storage()
         runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
         await runner.setup()
         try:
@@ -118,6 +133,7 @@ class Emulator:
             await site.start()
         except BaseException:
             await runner.cleanup()
+            await self._stop_storage()
             raise
         self._runner = runner
         self._loop = asyncio.get_running_loop()
@@ -126,10 +142,25 @@ class Emulator:
         return self
 
     async def stop(self) -> None:
-        """Stop listening and close open connections."""
+        """Stop listening and close open connections (and the storage's)."""
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+        await self._stop_storage()
+
+    async def _start_storage(self) -> None:
+        state = self._state
+        # Importing moto and starting its server take a moment: off the loop.
+        server = await asyncio.to_thread(StorageServer, email=state.email, token=state.token)
+        self._storage = server
+        state.storage_url = server.url
+        state.engine.on_task_end = lambda task: server.write_results(task, state.store)
+
+    async def _stop_storage(self) -> None:
+        server, self._storage = self._storage, None
+        if server is not None:
+            self._state.engine.on_task_end = None
+            await asyncio.to_thread(server.stop)
 
     async def __aenter__(self) -> Emulator:
         """Start the emulator."""
@@ -218,6 +249,24 @@ class Emulator:
         """``http://127.0.0.1:PORT``: the cluster URL to give clients."""
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self.port}"
+
+    @property
+    def storage_url(self) -> str | None:
+        """The storage URL ``GET /settings`` reports (the local S3 with ``storage=True``,
+        known once started)."""
+        return self._state.storage_url
+
+    def storage_requests(self) -> dict[str, int]:
+        """How many requests reached the local storage (``storage=True``), by HTTP
+        method: a test can see that an upload sent nothing."""
+        if self._storage is None:
+            raise RuntimeError("the emulator serves no storage: Emulator(storage=True)")
+        return self._storage.requests()
+
+    @property
+    def email(self) -> str:
+        """The account's e-mail: the storage's access key."""
+        return self._state.email
 
     @property
     def token(self) -> str:

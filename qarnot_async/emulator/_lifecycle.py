@@ -21,6 +21,7 @@ and core quotas leave room for it.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from typing import Final
 
 from ._catalog import CORES_PER_INSTANCE
@@ -58,6 +59,9 @@ class Engine:
         self._waiting_tasks: dict[str, Task] = {}
         self._waiting_pools: dict[str, Pool] = {}
         self._dirty = False
+        self.on_task_end: Callable[[Task], None] | None = None
+        """Called when a task's instances have all ended (Success or Failure): the
+        emulator's storage writes the task's results then."""
 
     # -- the event queue ----------------------------------------------------------------
 
@@ -286,6 +290,8 @@ class Engine:
             self._set_task_final(task, "Failure", at)
         else:
             self._set_task_final(task, "Success", at)
+        if self.on_task_end is not None:
+            self.on_task_end(task)
 
     def _set_task_final(self, task: Task, state: str, at: float) -> None:
         was_final = task.is_final

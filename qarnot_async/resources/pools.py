@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from typing import TYPE_CHECKING
 
 from .._converter import unstructure
 from ..models import (
@@ -19,7 +20,11 @@ from ..models import (
 from ._checks import expect
 from ._collection import WithInstances, WithSummaries
 from ._footprint import WithFootprint
+from ._storage import StorageProvider, resource_bucket_names, storage_of
 from ._waiting import Until
+
+if TYPE_CHECKING:
+    from ._requester import Requester
 
 __all__ = ["Pools"]
 
@@ -46,6 +51,10 @@ class Pools(
     _summary = PoolSummary
     _create_input = PoolCreate
     _update_input = PoolUpdate
+
+    def __init__(self, requester: Requester, storage: StorageProvider | None = None) -> None:
+        super().__init__(requester)
+        self._storage = storage
 
     def _default_until(self) -> Until:
         """A pool is ready to use once it runs: waiting for Closed would wait forever."""
@@ -83,9 +92,21 @@ class Pools(
         """
         await self._act("POST", uuid, "close", idempotent=True)
 
-    async def delete(self, uuid: str) -> None:
-        """``DELETE /pools/{uuid}``: delete the pool (``NotFoundError``: no such pool)."""
-        await self._act("DELETE", uuid)
+    async def delete(self, uuid: str, *, purge_resources: bool = False) -> None:
+        """``DELETE /pools/{uuid}``: delete the pool; with ``purge_resources``, its
+        resource buckets too, objects included (a bucket already gone is logged).
+
+        Raises:
+            NotFoundError: no such pool.
+            ConfigurationError: a purge without storage (see ``client.buckets``).
+        """
+        if not purge_resources:
+            await self._act("DELETE", uuid)
+            return
+        buckets = storage_of(self._storage)
+        pool = await self.get(uuid)
+        await self._act("DELETE", pool.uuid or uuid)
+        await buckets.delete_if_exists(resource_bucket_names(pool))
 
     # -- scaling ------------------------------------------------------------------------
 

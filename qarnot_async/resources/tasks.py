@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import attrs
 
 from .._converter import structure, unstructure
 from ..errors import InvalidInputError, TaskFailedError, WaitTimeoutError
@@ -22,10 +27,15 @@ from ..models import (
     TaskUpdate,
     UniqueSnapshot,
 )
-from ._checks import check_uuid_arg
+from ._checks import check_uuid_arg, expect
 from ._collection import WithBulkCreate, WithInstances, WithSummaries
 from ._footprint import WithFootprint
 from ._snapshots import wait_snapshot
+from ._storage import StorageProvider, resource_bucket_names, storage_of
+
+if TYPE_CHECKING:
+    from ..storage import TransferSummary
+    from ._requester import Requester
 
 __all__ = ["Tasks"]
 
@@ -47,6 +57,10 @@ class Tasks(
     _summary = TaskSummary
     _create_input = TaskCreate
     _update_input = TaskUpdate
+
+    def __init__(self, requester: Requester, storage: StorageProvider | None = None) -> None:
+        super().__init__(requester)
+        self._storage = storage
 
     # -- new tasks from old ones ----------------------------------------------------------
 
@@ -85,13 +99,30 @@ class Tasks(
         """``POST /tasks/{uuid}/abort``: stop the task; it ends Cancelled."""
         await self._act("POST", uuid, "abort", idempotent=True)
 
-    async def delete(self, uuid: str) -> None:
+    async def delete(
+        self, uuid: str, *, purge_resources: bool = False, purge_results: bool = False
+    ) -> None:
         """``DELETE /tasks/{uuid}``: delete the task (aborting it if it runs).
+
+        With ``purge_resources``, its resource buckets are deleted too, and with
+        ``purge_results`` its results bucket, objects included, as the official SDK's
+        ``Task.delete`` does; a bucket already gone is logged, not raised.
 
         Raises:
             NotFoundError: no such task.
+            ConfigurationError: a purge without storage (see ``client.buckets``).
         """
-        await self._act("DELETE", uuid)
+        if not (purge_resources or purge_results):
+            await self._act("DELETE", uuid)
+            return
+        buckets = storage_of(self._storage)
+        task = await self.get(uuid)
+        await self._act("DELETE", task.uuid or uuid)
+        doomed = resource_bucket_names(task) if purge_resources else []
+        results = task.results_bucket or task.result_bucket
+        if purge_results and results:
+            doomed.append(results)
+        await buckets.delete_if_exists(doomed)
 
     async def snapshot(
         self,
@@ -159,6 +190,74 @@ class Tasks(
         """``POST /tasks/{uuid}/snapshot/periodic`` with interval 0: stop snapshots."""
         body = PeriodicSnapshot(interval=0)
         await self._act("POST", uuid, "snapshot", "periodic", json_body=unstructure(body))
+
+    # -- storage ------------------------------------------------------------------------
+
+    async def download_results(
+        self, target: str | Task, dest_dir: str | os.PathLike[str]
+    ) -> TransferSummary:
+        """Download the task's results (its results bucket, under its results prefix)
+        into ``dest_dir``; files already there with the same content are skipped.
+
+        ``target``: a uuid (the task is read first) or the task itself.
+
+        Raises:
+            NotFoundError: no such task.
+            InvalidInputError: the task has no results bucket.
+            BucketNotFoundError: the results bucket is gone.
+        """
+        buckets = storage_of(self._storage)  # before any request: fail fast without it
+        task = target if isinstance(target, Task) else await self.get(target)
+        bucket = task.results_bucket or task.result_bucket
+        if not bucket:
+            raise InvalidInputError("target", f"task {task.uuid} has no results bucket", task.uuid)
+        prefix = task.results_bucket_prefix or ""
+        return await buckets.download(bucket, dest_dir, prefix=prefix)
+
+    async def run(
+        self,
+        task: TaskCreate,
+        *,
+        resources: str | os.PathLike[str] | None = None,
+        output_dir: str | os.PathLike[str] | None = None,
+        timeout: float | None = None,
+    ) -> Task:
+        """Run a task end to end: upload its input, create it, wait, fetch its output.
+
+        ``resources`` (a file or a directory) goes into a new resource bucket added to
+        the task's; the task gets a new results bucket unless it names one; once final,
+        the results are downloaded into ``output_dir`` (if given). The buckets stay:
+        ``delete(uuid, purge_resources=True, purge_results=True)`` removes them.
+
+        Returns:
+            The final task.
+
+        Raises:
+            TaskFailedError: the task ended in Failure (its results are downloaded
+                first); ``error.task`` holds it.
+            WaitTimeoutError: ``timeout`` seconds passed first.
+            LocalPathError: ``resources`` does not exist.
+        """
+        expect(task, TaskCreate, "task")
+        buckets = storage_of(self._storage)
+        # A random name per run: bucket names are global, so a fixed one could clash.
+        base = f"qarnot-run-{secrets.token_hex(6)}"
+        if resources is not None:
+            await buckets.create(f"{base}-resources")
+            await buckets.upload(f"{base}-resources", resources)
+            task = attrs.evolve(
+                task, resource_buckets=(*(task.resource_buckets or ()), f"{base}-resources")
+            )
+        if not task.results_bucket:
+            await buckets.create(f"{base}-results")
+            task = attrs.evolve(task, results_bucket=f"{base}-results")
+        uuid = await self.create(task)
+        final = await self.wait(uuid, timeout=timeout)
+        if output_dir is not None and final.state in (TaskState.SUCCESS, TaskState.FAILURE):
+            await self.download_results(final, output_dir)
+        if final.state is TaskState.FAILURE:
+            raise TaskFailedError(final, final.errors or ())
+        return final
 
     # -- waiting ------------------------------------------------------------------------
 
