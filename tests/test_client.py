@@ -163,7 +163,7 @@ def test_with_options_refuses_the_token_as_a_header() -> None:
 
 
 def test_with_options_refuses_an_unknown_option() -> None:
-    with pytest.raises(TypeError, match="unexpected keyword argument.*timeuot"):
+    with pytest.raises(TypeError, match=r"unexpected keyword argument.*timeuot"):
         Client(CANARY).with_options(timeuot=3)  # type: ignore[call-arg]
 
 
