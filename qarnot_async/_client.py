@@ -15,7 +15,6 @@ from ._retry import RetryPolicy
 from ._transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     READ_ONLY_HEADER,
-    UNSET,
     AiohttpTransport,
     AsyncTransport,
     ConnectionPool,
@@ -25,6 +24,7 @@ from ._transport import (
     ResponseHook,
     Sender,
     TransportStats,
+    ViewOptions,
     check_url,
 )
 from .errors import ConfigurationError
@@ -193,24 +193,18 @@ class Client:
         self._wire_resources()
 
     def with_options(
-        self,
-        *,
-        token: str | None = None,
-        timeout: float | None = UNSET,
-        headers: Mapping[str, str] | None = None,
-        retry: RetryPolicy | None = None,
-        poll: PollPolicy | None = None,
-        on_request: Sequence[RequestHook] | None = None,
-        on_response: Sequence[ResponseHook] | None = None,
+        self, *, poll: PollPolicy | None = None, **options: Unpack[ViewOptions]
     ) -> Self:
         """A view of this client with some options changed, on the same connection pool.
 
         The view shares this client's transport (its connections), its
         ``max_concurrency`` cap and its :attr:`stats`; it has its own token, headers,
-        timeout, retry policy, hooks and poller. ``headers`` are merged over this
-        client's; the other arguments replace. Closing a view never closes the pool:
-        the client stays usable. An async web backend serving many accounts keeps one
-        client and makes a view per request::
+        timeout, retry policy, hooks and poller. ``options`` are ``token``,
+        ``timeout``, ``headers``, ``retry``, ``on_request`` and ``on_response``; each
+        one left out keeps this client's (``timeout=None`` means no timeout).
+        ``headers`` are merged over this client's; the other arguments replace. Closing
+        a view never closes the pool: the client stays usable. An async web backend
+        serving many accounts keeps one client and makes a view per request::
 
             async def handler(request):
                 account = app_client.with_options(token=request["qarnot_token"])
@@ -222,14 +216,8 @@ class Client:
         """
         if self.closed:
             raise ConfigurationError("this client is closed; create a new Client")
-        sender = self._sender.derive(
-            token=token,
-            timeout=timeout,
-            headers=headers,
-            retry=retry,
-            on_request=on_request,
-            on_response=on_response,
-        )
+        sender = self._sender.derive(**options)
+        token = options.get("token")
         storage = self._storage if not token else self._storage.with_token(token)
         view = type(self).__new__(type(self))
         view._bind(

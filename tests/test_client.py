@@ -162,6 +162,11 @@ def test_with_options_refuses_the_token_as_a_header() -> None:
         c.with_options(timeout=0)
 
 
+def test_with_options_refuses_an_unknown_option() -> None:
+    with pytest.raises(TypeError, match=r"unexpected keyword argument.*timeuot"):
+        Client(CANARY).with_options(timeuot=3)  # type: ignore[call-arg]
+
+
 def test_hooks_must_be_lists_of_callables() -> None:
     def hook(request: Request) -> None:
         pass

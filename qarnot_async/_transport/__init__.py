@@ -34,6 +34,7 @@ from ._sender import (
     ResponseHook,
     Sender,
     TransportStats,
+    ViewOptions,
     check_url,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "ResponseHook",
     "Sender",
     "TransportStats",
+    "ViewOptions",
     "check_url",
     "path",
 ]

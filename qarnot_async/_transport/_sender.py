@@ -18,7 +18,7 @@ import json
 import platform
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Final, TypedDict
+from typing import Any, Final, TypedDict, Unpack
 
 import aiohttp
 import attrs
@@ -55,6 +55,7 @@ __all__ = [
     "Sender",
     "UNVERSIONED",
     "TransportStats",
+    "ViewOptions",
     "check_url",
 ]
 
@@ -81,6 +82,22 @@ class RequestOptions(TypedDict, total=False):
     timeout: float | None
     idempotent: bool | None
     headers: Mapping[str, str] | None
+
+
+class ViewOptions(TypedDict, total=False):
+    """The settings a view changes: the keyword arguments of :meth:`Sender.derive` (and,
+    with ``poll``, of ``Client.with_options``).
+
+    A key left out keeps the original's setting; ``timeout=None`` (no timeout) is not
+    the same as no ``timeout`` given.
+    """
+
+    token: str | None
+    timeout: float | None
+    headers: Mapping[str, str] | None
+    retry: RetryPolicy | None
+    on_request: Sequence[RequestHook] | None
+    on_response: Sequence[ResponseHook] | None
 
 
 _CLOSED = "this client is closed; create a new Client (or use `async with Client(...)`)"
@@ -232,27 +249,28 @@ class Sender:
         }
         self._closed = False
 
-    def derive(
-        self,
-        *,
-        token: str | None = None,
-        timeout: float | None = UNSET,
-        headers: Mapping[str, str] | None = None,
-        retry: RetryPolicy | None = None,
-        on_request: Sequence[RequestHook] | None = None,
-        on_response: Sequence[ResponseHook] | None = None,
-    ) -> Sender:
+    def derive(self, **options: Unpack[ViewOptions]) -> Sender:
         """A sender on the same pool with some settings changed; it never owns the pool.
 
-        ``headers`` are merged over this sender's; the other arguments replace theirs.
+        ``headers`` are merged over this sender's; the other options replace theirs.
+
+        Raises:
+            TypeError: an option that :class:`ViewOptions` does not name.
         """
+        unknown = options.keys() - ViewOptions.__optional_keys__
+        if unknown:
+            raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+        token = options.get("token")
+        timeout = options.get("timeout", UNSET)
+        on_request = options.get("on_request")
+        on_response = options.get("on_response")
         return Sender(
             self.pool,
             token=Secret(token) if token else self._token,
             base_url=self.base_url,
             timeout=self.timeout if timeout is UNSET else timeout,
-            retry=retry or self.retry,
-            headers={**self.headers, **(headers or {})},
+            retry=options.get("retry") or self.retry,
+            headers={**self.headers, **(options.get("headers") or {})},
             on_request=self.on_request if on_request is None else on_request,
             on_response=self.on_response if on_response is None else on_response,
             max_response_bytes=self.max_response_bytes,

@@ -20,6 +20,7 @@ __all__ = [
     "remember",
     "union_member",
     "wire",
+    "wired",
 ]
 
 INT32_MIN: Final = -(2**31)
@@ -36,6 +37,12 @@ WIRE_KEY: Final = "qarnot_async.wire"
 def wire(name: str) -> dict[str, str]:
     """Field metadata naming the JSON member of an attribute explicitly."""
     return {WIRE_KEY: name}
+
+
+def wired(name: str) -> Any:
+    """An optional output attribute (``None`` by default) read from the JSON member
+    ``name``, for a member whose spelling is not the camelCase of the attribute."""
+    return attrs.field(default=None, metadata=wire(name))
 
 
 C = TypeVar("C", bound=type)

@@ -72,15 +72,23 @@ class SchedulingQuota(_InstanceLimits, _RunningCounts):
     """
 
 
+# Not slotted, like _RunningCounts: the quotas it is mixed into already have a slotted
+# base with fields. It comes first among their bases so that its fields stay last.
+@attrs.frozen(kw_only=True, slots=False)
+class _ReservedMachine:
+    """Which reserved machine a quota is about (``reservation_name`` is not in
+    openapi.json; the official SDKs read it)."""
+
+    machine_key: str | None = None
+    reservation_name: str | None = None
+
+
 @attrs.frozen(kw_only=True)
-class ReservedQuota(SchedulingQuota):
+class ReservedQuota(_ReservedMachine, SchedulingQuota):
     """Quotas and usage on one reserved machine (``ReservedSchedulingQuotasOutput``).
 
     ``reservation_name`` is not in openapi.json (the official SDKs read it).
     """
-
-    machine_key: str | None = None
-    reservation_name: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -104,11 +112,8 @@ class OrganizationSchedulingQuota(SchedulingQuota):
 
 
 @attrs.frozen(kw_only=True)
-class OrganizationReservedQuota(OrganizationSchedulingQuota):
+class OrganizationReservedQuota(_ReservedMachine, OrganizationSchedulingQuota):
     """An organization's quota on one reserved machine (not in openapi.json)."""
-
-    machine_key: str | None = None
-    reservation_name: str | None = None
 
 
 @attrs.frozen(kw_only=True)

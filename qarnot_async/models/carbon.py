@@ -10,28 +10,9 @@ from __future__ import annotations
 import attrs
 
 from ._spellings import fold_twins, twin
-from ._types import wire
+from ._types import wired
 
 __all__ = ["CarbonFacts"]
-
-# (public attribute, hidden twin): the public one carries the SDKs' snake_case wire
-# name, the twin openapi.json's camelCase one.
-_TWINS = (
-    ("total_consumed_energy_wh", "_oa_total_consumed_energy_wh"),
-    ("total_energy_it_wh", "_oa_total_energy_it_wh"),
-    ("total_reused_energy_wh", "_oa_total_reused_energy_wh"),
-    ("carbon_footprint", "_oa_carbon_footprint"),
-    ("equivalent_datacenter_name", "_oa_equivalent_datacenter_name"),
-    ("equivalent_dc_carbon_footprint", "_oa_equivalent_dc_carbon_footprint"),
-    ("saved_carbon_footprint_compute", "_oa_saved_carbon_footprint_compute"),
-    ("saved_carbon_footprint_heat", "_oa_saved_carbon_footprint_heat"),
-    ("saved_carbon_footprint_compute_heat", "_oa_saved_carbon_footprint_compute_heat"),
-    ("saved_carbon_footprint_percent", "_oa_saved_carbon_footprint_percent"),
-    ("pue", "_oa_pue"),
-    ("ere", "_oa_ere"),
-    ("erf", "_oa_erf"),
-    ("wue", "_oa_wue"),
-)
 
 
 @attrs.frozen(kw_only=True)
@@ -45,40 +26,20 @@ class CarbonFacts:
     (``totalConsumedEnergyWh``, ``pue``...), whichever the service sends.
     """
 
-    total_consumed_energy_wh: float | None = attrs.field(
-        default=None, metadata=wire("total_consumed_energy_Wh")
-    )
-    total_energy_it_wh: float | None = attrs.field(
-        default=None, metadata=wire("total_energy_it_Wh")
-    )
-    total_reused_energy_wh: float | None = attrs.field(
-        default=None, metadata=wire("total_reused_energy_Wh")
-    )
-    carbon_footprint: float | None = attrs.field(
-        default=None, metadata=wire("qarnot_carbon_footprint")
-    )
-    equivalent_datacenter_name: str | None = attrs.field(
-        default=None, metadata=wire("equivalent_datacenter_name")
-    )
-    equivalent_dc_carbon_footprint: float | None = attrs.field(
-        default=None, metadata=wire("equivalent_DC_carbon_footprint")
-    )
-    saved_carbon_footprint_compute: float | None = attrs.field(
-        default=None, metadata=wire("saved_carbon_footprint_compute")
-    )
-    saved_carbon_footprint_heat: float | None = attrs.field(
-        default=None, metadata=wire("saved_carbon_footprint_heat")
-    )
-    saved_carbon_footprint_compute_heat: float | None = attrs.field(
-        default=None, metadata=wire("saved_carbon_footprint_compute_heat")
-    )
-    saved_carbon_footprint_percent: float | None = attrs.field(
-        default=None, metadata=wire("saved_carbon_footprint_percent")
-    )
-    pue: float | None = attrs.field(default=None, metadata=wire("PUE"))
-    ere: float | None = attrs.field(default=None, metadata=wire("ERE"))
-    erf: float | None = attrs.field(default=None, metadata=wire("ERF"))
-    wue: float | None = attrs.field(default=None, metadata=wire("WUE"))
+    total_consumed_energy_wh: float | None = wired("total_consumed_energy_Wh")
+    total_energy_it_wh: float | None = wired("total_energy_it_Wh")
+    total_reused_energy_wh: float | None = wired("total_reused_energy_Wh")
+    carbon_footprint: float | None = wired("qarnot_carbon_footprint")
+    equivalent_datacenter_name: str | None = wired("equivalent_datacenter_name")
+    equivalent_dc_carbon_footprint: float | None = wired("equivalent_DC_carbon_footprint")
+    saved_carbon_footprint_compute: float | None = wired("saved_carbon_footprint_compute")
+    saved_carbon_footprint_heat: float | None = wired("saved_carbon_footprint_heat")
+    saved_carbon_footprint_compute_heat: float | None = wired("saved_carbon_footprint_compute_heat")
+    saved_carbon_footprint_percent: float | None = wired("saved_carbon_footprint_percent")
+    pue: float | None = wired("PUE")
+    ere: float | None = wired("ERE")
+    erf: float | None = wired("ERF")
+    wue: float | None = wired("WUE")
 
     # openapi.json's spellings (GetTaskCarbonFactsResponse / GetPoolCarbonFactsResponse).
     _oa_total_consumed_energy_wh: float | None = twin("totalConsumedEnergyWh")
@@ -100,3 +61,13 @@ class CarbonFacts:
 
     def __attrs_post_init__(self) -> None:
         fold_twins(self, _TWINS)
+
+
+# (public attribute, hidden twin): each twin is its public attribute's name behind
+# ``_oa_``; the public one carries the SDKs' snake_case wire name, the twin
+# openapi.json's camelCase one.
+_TWINS = tuple(
+    (field.name.removeprefix("_oa_"), field.name)
+    for field in attrs.fields(CarbonFacts)
+    if field.name.startswith("_oa_")
+)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from ._ranges import InstanceRanges
-from ._types import wire
+from ._types import wired
 from .common import ApiErrorDetail
 from .enums import ExecutionPhase, TaskState
 
@@ -42,7 +42,7 @@ class VpnConnection:
     """A VPN a running instance is connected to (``TaskVpnConnectionOutput``)."""
 
     vpn_name: str | None = None
-    node_ip_address_cidr: str | None = attrs.field(default=None, metadata=wire("nodeIPAddressCidr"))
+    node_ip_address_cidr: str | None = wired("nodeIPAddressCidr")
 
 
 @attrs.frozen(kw_only=True)
@@ -65,19 +65,17 @@ class RunningInstanceInfo(_InstanceRun):
     active_forwards: tuple[ActiveForward, ...] | None = None
     vpn_connections: tuple[VpnConnection, ...] | None = None
     phase: ExecutionPhase | None = None
-    max_frequency_ghz: float | None = attrs.field(default=None, metadata=wire("maxFrequencyGHz"))
-    current_frequency_ghz: float | None = attrs.field(
-        default=None, metadata=wire("currentFrequencyGHz")
-    )
+    max_frequency_ghz: float | None = wired("maxFrequencyGHz")
+    current_frequency_ghz: float | None = wired("currentFrequencyGHz")
     cpu_usage: float | None = None
-    max_memory_mb: int | None = attrs.field(default=None, metadata=wire("maxMemoryMB"))
-    current_memory_mb: int | None = attrs.field(default=None, metadata=wire("currentMemoryMB"))
+    max_memory_mb: int | None = wired("maxMemoryMB")
+    current_memory_mb: int | None = wired("currentMemoryMB")
     memory_usage: float | None = None
     network_in_kbps: float | None = None
     network_out_kbps: float | None = None
     progress: float | None = None
     execution_time_sec: float | None = None
-    execution_time_ghz: float | None = attrs.field(default=None, metadata=wire("executionTimeGHz"))
+    execution_time_ghz: float | None = wired("executionTimeGHz")
 
 
 @attrs.frozen(kw_only=True)
@@ -92,7 +90,7 @@ class _PerCpuModel:
 class CpuModelRunningCore(_PerCpuModel):
     """Cores running per CPU model (``CpuModelRunningCore``)."""
 
-    running_core_count: int | None = attrs.field(default=None, metadata=wire("runningCorecount"))
+    running_core_count: int | None = wired("runningCorecount")
 
 
 @attrs.frozen(kw_only=True)
@@ -102,14 +100,10 @@ class RunningInstancesInfo:
     per_running_instance_info: tuple[RunningInstanceInfo, ...] | None = None
     snapshot_results: tuple[str, ...] | None = None
     timestamp: datetime | None = None
-    average_frequency_ghz: float | None = attrs.field(
-        default=None, metadata=wire("averageFrequencyGHz")
-    )
-    max_frequency_ghz: float | None = attrs.field(default=None, metadata=wire("maxFrequencyGHz"))
-    min_frequency_ghz: float | None = attrs.field(default=None, metadata=wire("minFrequencyGHz"))
-    average_max_frequency_ghz: float | None = attrs.field(
-        default=None, metadata=wire("averageMaxFrequencyGHz")
-    )
+    average_frequency_ghz: float | None = wired("averageFrequencyGHz")
+    max_frequency_ghz: float | None = wired("maxFrequencyGHz")
+    min_frequency_ghz: float | None = wired("minFrequencyGHz")
+    average_max_frequency_ghz: float | None = wired("averageMaxFrequencyGHz")
     average_cpu_usage: float | None = None
     cluster_power_indicator: float | None = None
     average_memory_usage: float | None = None
@@ -215,8 +209,8 @@ class CompletedInstance(_InstanceRun):
     results: tuple[str, ...] | None = None
     wall_time_sec: float | None = None
     exec_time_sec: float | None = None
-    exec_time_sec_ghz: float | None = attrs.field(default=None, metadata=wire("execTimeSecGHz"))
-    peak_memory_mb: int | None = attrs.field(default=None, metadata=wire("peakMemoryMB"))
+    exec_time_sec_ghz: float | None = wired("execTimeSecGHz")
+    peak_memory_mb: int | None = wired("peakMemoryMB")
     state: TaskState | None = None
     error: ApiErrorDetail | None = None
-    average_ghz: float | None = attrs.field(default=None, metadata=wire("averageGHz"))
+    average_ghz: float | None = wired("averageGHz")

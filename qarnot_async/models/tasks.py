@@ -19,7 +19,7 @@ from ._checks import (
     optional,
 )
 from ._ranges import InstanceRanges
-from ._types import INT32_MAX, wire
+from ._types import INT32_MAX, wired
 from .common import (
     Dependencies,
     RetrySettings,
@@ -96,9 +96,7 @@ class Task(ComputeDetails, TaskSummary):
     """
 
     result_bucket: str | None = None
-    results_cache_ttl_sec: int | None = attrs.field(
-        default=None, metadata=wire("resultsCacheTTLSec")
-    )
+    results_cache_ttl_sec: int | None = wired("resultsCacheTTLSec")
     completed_instances: tuple[CompletedInstance, ...] | None = None
     snapshot_interval: int | None = None
     results_count: int | None = None

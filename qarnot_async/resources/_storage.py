@@ -6,12 +6,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigurationError
+from ._collection import C, Collection, E, S, St
 
 if TYPE_CHECKING:
     from ..models import Pool, Task
     from ..storage import Buckets
+    from ._requester import Requester
 
-__all__ = ["StorageProvider", "resource_bucket_names", "storage_of"]
+__all__ = ["StorageProvider", "WithStorage", "resource_bucket_names", "storage_of"]
 
 StorageProvider = Callable[[], "Buckets"]
 """Hands out ``client.buckets`` on demand: storage is optional (an extra), so a
@@ -29,6 +31,22 @@ def storage_of(provider: StorageProvider | None) -> Buckets:
     if provider is None:
         raise ConfigurationError("this collection was built without storage access")
     return provider()
+
+
+class WithStorage(Collection[E, S, St, C]):
+    """A collection some of whose methods use the buckets (tasks and pools).
+
+    ``storage`` hands them over on demand; without it, those methods raise
+    :class:`~qarnot_async.ConfigurationError` and the others work.
+    """
+
+    def __init__(self, requester: Requester, storage: StorageProvider | None = None) -> None:
+        super().__init__(requester)
+        self._storage = storage
+
+    def _buckets(self) -> Buckets:
+        """The buckets (see :func:`storage_of`)."""
+        return storage_of(self._storage)
 
 
 def resource_bucket_names(entity: Task | Pool) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING
 
 from .._converter import unstructure
 from ..models import (
@@ -20,11 +19,8 @@ from ..models import (
 from ._checks import expect
 from ._collection import WithInstances, WithSummaries
 from ._footprint import WithFootprint
-from ._storage import StorageProvider, resource_bucket_names, storage_of
+from ._storage import WithStorage, resource_bucket_names
 from ._waiting import Until
-
-if TYPE_CHECKING:
-    from ._requester import Requester
 
 __all__ = ["Pools"]
 
@@ -34,6 +30,7 @@ def _pool_ready(state: PoolState) -> bool:
 
 
 class Pools(
+    WithStorage[Pool, PoolSummary, PoolState, PoolCreate],
     WithSummaries[Pool, PoolSummary, PoolState, PoolCreate],
     WithInstances[PoolUpdate],
     WithFootprint,
@@ -51,10 +48,6 @@ class Pools(
     _summary = PoolSummary
     _create_input = PoolCreate
     _update_input = PoolUpdate
-
-    def __init__(self, requester: Requester, storage: StorageProvider | None = None) -> None:
-        super().__init__(requester)
-        self._storage = storage
 
     def _default_until(self) -> Until:
         """A pool is ready to use once it runs: waiting for Closed would wait forever."""
@@ -103,7 +96,7 @@ class Pools(
         if not purge_resources:
             await self._act("DELETE", uuid)
             return
-        buckets = storage_of(self._storage)
+        buckets = self._buckets()
         pool = await self.get(uuid)
         await self._act("DELETE", pool.uuid or uuid)
         await buckets.delete_if_exists(resource_bucket_names(pool))

@@ -31,16 +31,16 @@ from ._checks import check_uuid_arg, expect
 from ._collection import WithBulkCreate, WithInstances, WithSummaries
 from ._footprint import WithFootprint
 from ._snapshots import wait_snapshot
-from ._storage import StorageProvider, resource_bucket_names, storage_of
+from ._storage import WithStorage, resource_bucket_names
 
 if TYPE_CHECKING:
     from ..storage import TransferSummary
-    from ._requester import Requester
 
 __all__ = ["Tasks"]
 
 
 class Tasks(
+    WithStorage[Task, TaskSummary, TaskState, TaskCreate],
     WithSummaries[Task, TaskSummary, TaskState, TaskCreate],
     WithInstances[TaskUpdate],
     WithBulkCreate[TaskCreate],
@@ -57,10 +57,6 @@ class Tasks(
     _summary = TaskSummary
     _create_input = TaskCreate
     _update_input = TaskUpdate
-
-    def __init__(self, requester: Requester, storage: StorageProvider | None = None) -> None:
-        super().__init__(requester)
-        self._storage = storage
 
     # -- new tasks from old ones ----------------------------------------------------------
 
@@ -115,7 +111,7 @@ class Tasks(
         if not (purge_resources or purge_results):
             await self._act("DELETE", uuid)
             return
-        buckets = storage_of(self._storage)
+        buckets = self._buckets()
         task = await self.get(uuid)
         await self._act("DELETE", task.uuid or uuid)
         doomed = resource_bucket_names(task) if purge_resources else []
@@ -206,7 +202,7 @@ class Tasks(
             InvalidInputError: the task has no results bucket.
             BucketNotFoundError: the results bucket is gone.
         """
-        buckets = storage_of(self._storage)  # before any request: fail fast without it
+        buckets = self._buckets()  # before any request: fail fast without it
         task = target if isinstance(target, Task) else await self.get(target)
         bucket = task.results_bucket or task.result_bucket
         if not bucket:
@@ -239,7 +235,7 @@ class Tasks(
             LocalPathError: ``resources`` does not exist.
         """
         expect(task, TaskCreate, "task")
-        buckets = storage_of(self._storage)
+        buckets = self._buckets()
         # A random name per run: bucket names are global, so a fixed one could clash.
         base = f"qarnot-run-{secrets.token_hex(6)}"
         if resources is not None:

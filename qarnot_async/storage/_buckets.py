@@ -7,9 +7,9 @@ import builtins
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 from ..errors import InvalidInputError
 from ._errors import BucketNotFoundError, StorageError
@@ -30,6 +30,8 @@ from ._transfer import (
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MEMORY", "Buckets"]
 
 _log = logging.getLogger("qarnot_async")
+
+T = TypeVar("T")
 
 DEFAULT_CONCURRENCY: Final = 64
 """Files moved at once by an upload or a download: enough to hide a remote storage's
@@ -175,8 +177,25 @@ class Buckets:
 
     # -- transfers ------------------------------------------------------------------------
 
-    def _job(self, name: str, tracker: Tracker) -> Transfer:
-        return Transfer(self._connection, name, ByteBudget(self._memory), tracker)
+    async def _move(
+        self,
+        name: str,
+        todo: Sequence[T],
+        work: Callable[[Transfer, T], Awaitable[None]],
+        *,
+        size: Callable[[T], int],
+        skipped: int,
+        on_progress: ProgressCallback | None,
+        concurrency: int | None,
+        started: float,
+    ) -> TransferSummary:
+        """Run ``work`` on every item of ``todo`` (``size(item)`` bytes each),
+        ``concurrency`` at a time, telling ``on_progress``; ``skipped`` counts the files
+        already in place. The part uploads and downloads share."""
+        tracker = Tracker(len(todo), sum(map(size, todo)), skipped, on_progress, started=started)
+        job = Transfer(self._connection, name, ByteBudget(self._memory), tracker)
+        await run_bounded(todo, concurrency or self._concurrency, lambda item: work(job, item))
+        return tracker.summary()
 
     async def upload(
         self,
@@ -206,16 +225,16 @@ class Buckets:
         listed = files[0].key if single else prefix
         remote = {o.key: o async for o in self.objects(name, listed)}
         todo = await asyncio.to_thread(changed_files, files, remote)
-        tracker = Tracker(
-            len(todo),
-            sum(f.size for f in todo),
-            len(files) - len(todo),
-            on_progress,
+        return await self._move(
+            name,
+            todo,
+            upload_file,
+            size=lambda f: f.size,
+            skipped=len(files) - len(todo),
+            on_progress=on_progress,
+            concurrency=concurrency,
             started=started,
         )
-        job = self._job(name, tracker)
-        await run_bounded(todo, concurrency or self._concurrency, lambda f: upload_file(job, f))
-        return tracker.summary()
 
     async def download(
         self,
@@ -243,15 +262,13 @@ class Buckets:
         # The prefix's own directory marker ("in/" under prefix "in/") is no file.
         wanted = [(o, destination(root, o.key[len(prefix) :])) for o in found if o.key != prefix]
         todo = await asyncio.to_thread(missing_objects, wanted, root)
-        tracker = Tracker(
-            len(todo),
-            sum(o.size for o, _ in todo),
-            len(found) - len(todo),
-            on_progress,
+        return await self._move(
+            name,
+            todo,
+            lambda job, item: download_object(job, *item),
+            size=lambda item: item[0].size,
+            skipped=len(found) - len(todo),
+            on_progress=on_progress,
+            concurrency=concurrency,
             started=started,
         )
-        job = self._job(name, tracker)
-        await run_bounded(
-            todo, concurrency or self._concurrency, lambda item: download_object(job, *item)
-        )
-        return tracker.summary()
