@@ -25,7 +25,8 @@ from ._server import EmulatorProcess, scaled
 
 GET_REQUESTS = scaled(4000, 400)
 PAGE_REQUESTS = scaled(600, 60)
-CREATE_REQUESTS = scaled(200, 20)
+# 5,000 tasks: within the account's quota of instances, so each one is dispatched at once.
+CREATE_REQUESTS = scaled(50, 10)
 SEEDED_TASKS = scaled(5000, 500)
 CONCURRENCY = 16
 PAGE_SIZE = 100
