@@ -9,6 +9,7 @@ from ._creating import CreateResult, CreateResults
 from ._listing import Listing
 from ._paging import OffsetPageReader, PageReader
 from ._requester import Requester
+from ._watching import StateSighting
 from .catalog import Account, Hardware, Profiles
 from .jobs import Jobs
 from .pools import Pools
@@ -27,5 +28,6 @@ __all__ = [
     "Pools",
     "Profiles",
     "Requester",
+    "StateSighting",
     "Tasks",
 ]
