@@ -164,7 +164,9 @@ async def batch_events(request: web.Request) -> web.StreamResponse:
     async with _caller_client(request) as qarnot:
         # The batch is its tag: the backend keeps no state of its own.
         summaries = qarnot.tasks.summaries.paginate(F.tags.any_of([batch]), limit=MAX_BATCH)
-        uuids = [s.uuid async for s in summaries]
+        # Names come from the summaries: a watch's changes carry states, not entities.
+        names = {s.uuid: s.name async for s in summaries}
+        uuids = list(names)
         if not uuids:
             return _error(404, f"no batch {batch}")
         stream = web.StreamResponse(
@@ -180,7 +182,7 @@ async def batch_events(request: web.Request) -> web.StreamResponse:
                         finals[state or "Deleted"] += 1
                     data = {
                         "uuid": change.uuid,
-                        "name": getattr(change.entity, "name", None),
+                        "name": names.get(change.uuid),
                         "previous": _state_name(change.previous),
                         "state": state,
                         "final": change.final,

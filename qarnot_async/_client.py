@@ -338,6 +338,11 @@ class Client:
         return self._sender.pool.stats
 
     @property
+    def max_concurrency(self) -> int:
+        """The most requests in flight at once, shared by a client and its views."""
+        return self._sender.pool.max_concurrency
+
+    @property
     def retry_policy(self) -> RetryPolicy:
         """The retry policy in force."""
         return self._sender.retry

@@ -31,6 +31,7 @@ from cattrs.errors import StructureHandlerNotFoundError
 
 from ..errors import DecodeError
 from ._collections import configure_collections
+from ._compile import field_types
 from ._explain import explain
 from ._objects import configure_objects
 from ._optional import configure_optional
@@ -38,7 +39,15 @@ from ._registry import ROOT, Registry, wire_name
 from ._scalars import configure_scalars
 from ._unions import configure_unions
 
-__all__ = ["Registry", "converter", "new_registry", "structure", "unstructure", "wire_name"]
+__all__ = [
+    "Registry",
+    "attribute_type",
+    "converter",
+    "new_registry",
+    "structure",
+    "unstructure",
+    "wire_name",
+]
 
 T = TypeVar("T")
 
@@ -93,3 +102,9 @@ def structure(data: Any, cls: type[T], *, where: str = "") -> T:
 def unstructure(obj: Any) -> Any:
     """Turn a model (or a list of models) into wire JSON, omitting unset attributes."""
     return converter.unstructure(obj)
+
+
+def attribute_type(t: Any, name: str) -> Any:
+    """The type the converter reads attribute ``name`` of model ``t`` as, type
+    variables resolved (``TaskSummary``'s ``state`` is ``TaskState | None``)."""
+    return field_types(t)[name]

@@ -90,7 +90,7 @@ def list_hook(registry: Registry, t: Any) -> Hook:
             for e in v:
                 if type(e) not in accepts:
                     raise BadValue(element.what, e)
-        return make(v) if read is None else make([read(e) for e in v])
+        return make(v) if read is None else make(map(read, v))
 
     return read_array
 

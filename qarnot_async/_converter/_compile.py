@@ -10,11 +10,17 @@ It only has to tell good data from bad: on the first bad value it raises, and th
 detailed twin (cattrs' own readers, with the same hooks) reads the data again to name
 the value. So every check here is the one the twin's hook makes, and it accepts
 exactly what the twin accepts.
+
+A model without validators, converters or post-init hooks (every output of the
+service) is built without its ``__init__``: the reader already checked each value, and
+setting the slots directly costs a third of an attrs ``__init__`` taking keywords.
 """
 
 from __future__ import annotations
 
 import itertools
+import operator
+import types
 from collections.abc import Callable
 from typing import Any, Final, TypeVar, get_args, get_origin
 
@@ -128,6 +134,53 @@ class _Writer:
         self.lines.append(f"  if {var} is not None: {var} = {hook}({var}, {self.name('t', inner)})")
 
 
+def _fetch(out: _Writer, members: list[tuple[str, str]]) -> list[str]:
+    """Lines setting each ``var`` of ``members`` to its member ``key`` of ``o`` (or None).
+
+    The service writes every member of an answer, nulls included, so one
+    ``itemgetter`` fetches them all in C; only when one is absent (a ``KeyError``)
+    are they fetched one by one.
+    """
+    gets = [f"{var} = o.get({key!r})" for var, key in members]
+    if len(members) < 2:
+        return [f"  {line}" for line in gets]
+    getter = out.name("g", operator.itemgetter(*(key for _, key in members)))
+    targets = ", ".join(var for var, _ in members)
+    return [
+        "  try:",
+        f"    {targets} = {getter}(o)",
+        "  except KeyError:",
+        *(f"    {line}" for line in gets),
+    ]
+
+
+def slot_setters(cls: type) -> list[Callable[[Any, Any], None]] | None:
+    """The slot setter of each attribute of ``cls``, in order, when its instances may be
+    built without ``__init__``; ``None`` otherwise.
+
+    That holds for a slotted attrs class whose generated ``__init__`` only stores its
+    arguments: no validator, converter, factory default or ``__attrs_pre_init__`` /
+    ``__attrs_post_init__`` hook (every output model of the service).
+    """
+    init = cls.__dict__.get("__init__")
+    code = getattr(init, "__code__", None)
+    if code is None or not code.co_filename.startswith("<attrs generated"):
+        return None
+    if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
+        return None
+    setters = []
+    for a in attrs.fields(cls):
+        if a.validator is not None or a.converter is not None or not a.init:
+            return None
+        if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+            return None
+        slot = getattr(cls, a.name, None)
+        if not isinstance(slot, types.MemberDescriptorType):
+            return None
+        setters.append(slot.__set__)
+    return setters
+
+
 def compile_model_fn(
     registry: Registry, t: Any, objects: Callable[[Any], ObjectFn | None]
 ) -> ObjectFn | None:
@@ -136,15 +189,18 @@ def compile_model_fn(
     ``objects(t)`` is the reader of object type ``t``, or ``None`` for other types.
     """
     cls: type = get_origin(t) or t
-    types = field_types(t)
+    types_of = field_types(t)
     out = _Writer(registry, objects)
     out.globs["cl"] = cls
+    setters = slot_setters(cls)
     args: list[str] = []
     late: list[str] = []
+    # The optional members, fetched before any is checked (see _fetch).
+    members: list[tuple[str, str]] = []
     for i, a in enumerate(attrs.fields(cls)):
         if not a.init:
             return None
-        key, ft, var = wire_name(a), types[a.name], f"x{i}"
+        key, ft, var = wire_name(a), types_of[a.name], f"x{i}"
         if "." in key:
             if a.default is not None:
                 return None
@@ -153,23 +209,39 @@ def compile_model_fn(
             out.lines.append(f"  {var} = _nested(o, {path})")
             out.read_optional(var, ft)
         elif a.default is attrs.NOTHING:
-            hook = out.name("h", registry.converter.get_structure_hook(ft))
-            out.lines.append(f"  {var} = {hook}(o[{key!r}], {out.name('t', ft)})")
+            scalar = registry.scalars.get(ft)
+            if scalar is not None:
+                # A required scalar: a missing member is a KeyError, a wrong one _Invalid.
+                accepted = out.name("a", scalar[0])
+                out.lines.append(f"  {var} = o[{key!r}]")
+                out.lines.append(f"  if type({var}) not in {accepted}: raise _Invalid")
+            else:
+                hook = out.name("h", registry.converter.get_structure_hook(ft))
+                out.lines.append(f"  {var} = {hook}(o[{key!r}], {out.name('t', ft)})")
         elif a.default is None and is_optional(ft):
-            out.lines.append(f"  {var} = o.get({key!r})")
+            members.append((var, key))
             out.read_optional(var, ft)
         else:
-            # A default other than None: pass the member only when present.
+            # A default other than None: read the member only when present.
             hook = out.name("h", registry.converter.get_structure_hook(ft))
-            late.append(
-                f"  if {key!r} in o: res[{a.alias!r}] = {hook}(o[{key!r}], {out.name('t', ft)})"
-            )
-            continue
+            member = f"{hook}(o[{key!r}], {out.name('t', ft)})"
+            if setters is None:
+                late.append(f"  if {key!r} in o: res[{a.alias!r}] = {member}")
+                continue
+            default = out.name("d", a.default)
+            out.lines.append(f"  {var} = {member} if {key!r} in o else {default}")
         args.append(f"{a.alias}={var}")
-    if late:
-        out.lines += ["  res = {}", *late]
-        args.append("**res")
-    source = "\n".join(["def read(o):", *out.lines, f"  return cl({', '.join(args)})"])
+    head = ["def read(o):", *_fetch(out, members)]
+    if setters is not None:
+        # Every value is checked: store it, without running __init__ again.
+        out.globs["new"] = object.__new__
+        body = [f"  {out.name('s', setter)}(r, x{i})" for i, setter in enumerate(setters)]
+        source = "\n".join([*head, *out.lines, "  r = new(cl)", *body, "  return r"])
+    else:
+        if late:
+            out.lines += ["  res = {}", *late]
+            args.append("**res")
+        source = "\n".join([*head, *out.lines, f"  return cl({', '.join(args)})"])
     filename = f"<qarnot_async reader {cls.__qualname__} #{next(_serial)}>"
     code = compile(source, filename, "exec")
     exec(code, out.globs)  # our own source: keys are written with repr(), values are globals

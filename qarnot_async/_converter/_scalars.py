@@ -8,7 +8,7 @@ this SDK becomes a pseudo-member instead of an error.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from cattrs import Converter
@@ -23,7 +23,7 @@ from ..models._time import (
     parse_datetime,
     parse_timespan,
 )
-from ..models._types import OpenEnum
+from ..models._types import OpenEnum, remember
 from ..models.account import Settings
 from ..models.common import EMPTY_CONSTANTS, Constants, trusted_constants
 from ._registry import BadValue, Hook, Parser, Registry, exactly, expected, is_open_enum
@@ -99,7 +99,22 @@ def _timespan(v: Any) -> timedelta:
         raise BadValue("not a TimeSpan", v) from None
 
 
+_fromisoformat: Final = datetime.fromisoformat
+
+
 def _datetime(v: Any) -> datetime | None:
+    # A page of new tasks brings new dates: the service's usual form (UTC, a "Z") is
+    # read by datetime itself, as parse_datetime would (it starts the same way), minus
+    # its other checks. Any other form, and the "not set" 0001-01-01, go through it.
+    if type(v) is str and v[-1:] == "Z" and not v.startswith("0001-"):
+        try:
+            value = _fromisoformat(v)
+        except ValueError:
+            pass
+        else:
+            if value.tzinfo is UTC:
+                remember(DATE_CACHE, v, value)
+                return value
     try:
         return parse_datetime(v)
     except (ValueError, TypeError):

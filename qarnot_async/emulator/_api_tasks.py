@@ -14,7 +14,8 @@ from ._errors import ApiError, ValidationErrors, forbidden, json_response
 from ._http import bulk_results, empty, now_of, read_json, read_object, state_of
 from ._ops import create_task, derive_task, emulator_constants, find_task
 from ._output import task_lines
-from ._render import task_output, task_summary
+from ._paging import json_bytes_response
+from ._render import task_output, task_output_json, task_summary, task_summary_json
 from ._state import EmulatorState
 from ._validate import Body, task_fields
 
@@ -74,7 +75,8 @@ async def create_tasks(request: web.Request) -> web.StreamResponse:
 async def get_task(request: web.Request) -> web.StreamResponse:
     """GET /tasks/{uuid} (uuid or shortname)."""
     st = state_of(request)
-    return json_response(task_output(find_task(st, request.match_info["uuid"]), now_of(request)))
+    task = find_task(st, request.match_info["uuid"])
+    return json_bytes_response(task_output_json(task, now_of(request), st.store.version))
 
 
 async def update_task(request: web.Request) -> web.StreamResponse:
@@ -221,14 +223,20 @@ async def paginate_tasks(request: web.Request) -> web.StreamResponse:
     """POST /tasks/paginate (``TaskOutput`` pages)."""
     st, now = state_of(request), now_of(request)
     body = await read_object(request, optional=True)
-    return json_response(st.pager.paginate("task", body, now, lambda t: task_output(t, now)))
+    version = st.store.version
+    return json_bytes_response(
+        st.pager.paginate_json("task", body, now, lambda t: task_output_json(t, now, version))
+    )
 
 
 async def paginate_task_summaries(request: web.Request) -> web.StreamResponse:
     """POST /tasks/summaries/paginate (``TaskSummaryOutput`` pages)."""
     st, now = state_of(request), now_of(request)
     body = await read_object(request, optional=True)
-    return json_response(st.pager.paginate("task", body, now, lambda t: task_summary(t, now)))
+    version = st.store.version
+    return json_bytes_response(
+        st.pager.paginate_json("task", body, now, lambda t: task_summary_json(t, now, version))
+    )
 
 
 async def search_tasks(request: web.Request) -> web.StreamResponse:

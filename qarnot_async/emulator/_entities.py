@@ -69,6 +69,7 @@ class _Entity:
         "name",
         "prev_state",
         "prev_state_at",
+        "rendered",
         "seq",
         "shortname",
         "spec",
@@ -95,6 +96,8 @@ class _Entity:
         # Bumped whenever pending lifecycle events must be forgotten (abort, close...).
         self.gen = 0
         self.deleted = False
+        # The wire JSON written for this entity, by kind of answer: (revision, value).
+        self.rendered: dict[str, tuple[Any, Any]] | None = None
 
     def set_state(self, state: str, at: float) -> None:
         """Move to ``state`` at emulated time ``at``, remembering the previous one."""

@@ -3,10 +3,18 @@
 List fields are written as ``[]`` rather than ``null`` and nested objects are always
 objects: the official SDK iterates ``errors``, ``constants``, ``completedInstances``,
 ``hardwareConstraints`` and ``executionTimeByCpuModel`` without a ``None`` check.
+
+A task's JSON is written once per revision and kept on the task
+(:func:`task_summary_json`, :func:`task_output_json`): the revision is the store's
+version (every change bumps it) and, while the task runs, the emulated time (its
+figures move with the clock). A full task's two ``timestamp`` members always say
+"now": they are spliced in at each request.
 """
 
 from __future__ import annotations
 
+import json
+import secrets
 from typing import Any, Final
 
 from ._catalog import (
@@ -24,15 +32,22 @@ from ._store import Store
 from ._wire import format_date, format_ranges, format_timespan
 
 __all__ = [
+    "ENCODE",
     "job_output",
     "masked_constants",
     "pool_output",
     "pool_summary",
     "scaling_output",
     "task_output",
+    "task_output_json",
     "task_summary",
+    "task_summary_json",
     "user_output",
 ]
+
+#: How the emulator writes every JSON answer (``json_response`` writes the same way), so
+#: that a page assembled from each entity's own JSON is the bytes it would have written.
+ENCODE: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 _SECRET_PREFIX: Final = "QARNOT_SECRET__"
 _SITE: Final = "emulator-site"
@@ -378,6 +393,58 @@ def task_output(task: Task, now: float) -> dict[str, Any]:
     output.update(_task_common(task, facts, now))
     newer_task_output(output, spec)
     return output
+
+
+def _revision(task: Task, now: float, version: int) -> tuple[int, float | None]:
+    """What a task's JSON depends on: the store's version, and the time while it runs
+    (a seeded task that does not run, or one not dispatched yet or ended, is still)."""
+    moving = task.run and task.dispatch_at is not None and task.end_at is None
+    return version, now if moving else None
+
+
+def task_summary_json(task: Task, now: float, version: int) -> bytes:
+    """:func:`task_summary` as the JSON bytes of an answer, written once per revision."""
+    revision = _revision(task, now, version)
+    rendered = task.rendered
+    if rendered is None:
+        rendered = task.rendered = {}
+    kept = rendered.get("summary")
+    if kept is not None and kept[0] == revision:
+        data: bytes = kept[1]
+        return data
+    data = ENCODE(task_summary(task, now)).encode()
+    rendered["summary"] = (revision, data)
+    return data
+
+
+def task_output_json(task: Task, now: float, version: int) -> bytes:
+    """:func:`task_output` as the JSON bytes of an answer, written once per revision.
+
+    Its two ``timestamp`` members say "now" at every request: the JSON is kept in three
+    pieces around them, joined with the time of the request.
+    """
+    revision = _revision(task, now, version)
+    rendered = task.rendered
+    if rendered is None:
+        rendered = task.rendered = {}
+    kept = rendered.get("output")
+    if kept is None or kept[0] != revision:
+        output = task_output(task, now)
+        status = output["status"] = dict(output["status"])
+        info = status["runningInstancesInfo"] = dict(status["runningInstancesInfo"])
+        status["timestamp"] = info["timestamp"] = _NOW_MARK
+        pieces = ENCODE(output).encode().split(_NOW_MARK_JSON)
+        if len(pieces) != 3:  # the mark is somewhere else too: keep no pieces
+            rendered.pop("output", None)
+            return ENCODE(task_output(task, now)).encode()
+        kept = rendered["output"] = (revision, pieces)
+    stamp = b'"' + format_date(now).encode() + b'"'
+    return stamp.join(kept[1])
+
+
+#: Where a full task's "now" goes in the JSON kept for it: a string no task holds.
+_NOW_MARK: Final = f"\u0000now-{secrets.token_hex(8)}\u0000"
+_NOW_MARK_JSON: Final = ENCODE(_NOW_MARK).encode()
 
 
 def _secrets(value: Any) -> dict[str, Any]:

@@ -1,14 +1,15 @@
-"""The emulator's state: entities, shortname indexes, quotas and counters."""
+"""The emulator's state: entities, the indexes requests need, quotas and counters."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from typing import Final, TypeVar
 
 from ._entities import Job, Pool, Task, _Entity
 
-__all__ = ["DEFAULT_QUOTAS", "Store"]
+__all__ = ["DEFAULT_QUOTAS", "CreationOrder", "Store"]
 
 #: Quotas the emulator enforces, as ``GET /info`` reports them. Generous by default so
 #: that tests with thousands of tasks work; override any of them with ``quotas=``.
@@ -44,6 +45,45 @@ def _lookup(by_uuid: dict[str, E], by_short: dict[str, str], key: str) -> E | No
     return by_uuid.get(uuid) if uuid is not None else None
 
 
+class CreationOrder:
+    """The ``(creation date, uuid)`` of every entity of one kind, kept sorted.
+
+    Token pages in creation order (the default order) read it directly: no filter, no
+    sort, whatever changed meanwhile. Entities created over HTTP come in increasing
+    order and are appended; seeded ones, given any date, are sorted once before the
+    next read.
+    """
+
+    __slots__ = ("_keys", "_sorted")
+
+    def __init__(self) -> None:
+        self._keys: list[tuple[float, str]] = []
+        self._sorted = True
+
+    def add(self, created: float, uuid: str) -> None:
+        """Record a new entity."""
+        key = (created, uuid)
+        keys = self._keys
+        if self._sorted and keys and key < keys[-1]:
+            self._sorted = False
+        keys.append(key)
+
+    def remove(self, created: float, uuid: str) -> None:
+        """Forget an entity (a no-op for one never added)."""
+        keys = self.keys()
+        key = (created, uuid)
+        index = bisect.bisect_left(keys, key)
+        if index < len(keys) and keys[index] == key:
+            del keys[index]
+
+    def keys(self) -> list[tuple[float, str]]:
+        """Every key, in order (the list itself: read it, do not keep it across changes)."""
+        if not self._sorted:
+            self._keys.sort()
+            self._sorted = True
+        return self._keys
+
+
 class Store:
     """Every entity of the emulated account, with the indexes requests need."""
 
@@ -62,6 +102,12 @@ class Store:
         self.task_shortnames: dict[str, str] = {}
         self.pool_shortnames: dict[str, str] = {}
         self.job_shortnames: dict[str, str] = {}
+        # Creation order of each kind, for the default order of token pages.
+        self.order: dict[str, CreationOrder] = {
+            "task": CreationOrder(),
+            "pool": CreationOrder(),
+            "job": CreationOrder(),
+        }
         # pool uuid -> its tasks (insertion-ordered set), so closing a pool is cheap.
         self.pool_tasks: dict[str, dict[str, None]] = {}
         self.nonfinal_tasks = 0
@@ -117,6 +163,7 @@ class Store:
         """Insert a task (its shortname must be free)."""
         self.tasks[task.uuid] = task
         self.task_shortnames[task.shortname] = task.uuid
+        self.order["task"].add(task.created, task.uuid)
         if task.pool_uuid is not None:
             self.pool_tasks.setdefault(task.pool_uuid, {})[task.uuid] = None
         if task.job_uuid is not None and task.job_uuid in self.jobs:
@@ -128,7 +175,8 @@ class Store:
     def remove_task(self, task: Task) -> None:
         """Forget a task."""
         task.deleted = True
-        self.tasks.pop(task.uuid, None)
+        if self.tasks.pop(task.uuid, None) is not None:
+            self.order["task"].remove(task.created, task.uuid)
         if self.task_shortnames.get(task.shortname) == task.uuid:
             del self.task_shortnames[task.shortname]
         if task.pool_uuid is not None:
@@ -143,6 +191,7 @@ class Store:
         """Insert a pool (its shortname must be free)."""
         self.pools[pool.uuid] = pool
         self.pool_shortnames[pool.shortname] = pool.uuid
+        self.order["pool"].add(pool.created, pool.uuid)
         if not pool.is_final:
             self.nonfinal_pools += 1
         self.touch()
@@ -150,7 +199,8 @@ class Store:
     def remove_pool(self, pool: Pool) -> None:
         """Forget a pool (its tasks stay, pointing at a pool that no longer exists)."""
         pool.deleted = True
-        self.pools.pop(pool.uuid, None)
+        if self.pools.pop(pool.uuid, None) is not None:
+            self.order["pool"].remove(pool.created, pool.uuid)
         if self.pool_shortnames.get(pool.shortname) == pool.uuid:
             del self.pool_shortnames[pool.shortname]
         if not pool.is_final:
@@ -161,12 +211,14 @@ class Store:
         """Insert a job (its shortname must be free)."""
         self.jobs[job.uuid] = job
         self.job_shortnames[job.shortname] = job.uuid
+        self.order["job"].add(job.created, job.uuid)
         self.touch()
 
     def remove_job(self, job: Job) -> None:
         """Forget a job."""
         job.deleted = True
-        self.jobs.pop(job.uuid, None)
+        if self.jobs.pop(job.uuid, None) is not None:
+            self.order["job"].remove(job.created, job.uuid)
         if self.job_shortnames.get(job.shortname) == job.uuid:
             del self.job_shortnames[job.shortname]
         self.touch()

@@ -24,7 +24,11 @@ can subscribe the same way.
 The poller runs one background task, only while something is waited on or watched:
 it stops when the last subscriber goes away and starts again with the next one. Its
 schedule starts fast (``initial``), slows down by ``backoff`` while nothing changes,
-up to ``max_interval``, and speeds up again on any change. A new wait is polled
+up to ``max_interval``, and speeds up again on any change; intervals run from the
+start of a tick to the start of the next, so a long tick does not slow the cadence.
+A tick reads only what it needs of each summary (the state and its time: the
+resources' sources structure a light ``StateSighting``), and full entities only for
+the waits whose condition held. A new wait is polled
 promptly, but never sooner than ``initial`` after the previous tick, so a burst of new
 waits costs one tick and a stream of them never turns into a busy loop.
 

@@ -103,9 +103,14 @@ class Loop:
                     if await self._pause(delay, interruptible=step.interruptible):
                         schedule.woke(step)
                     continue
+                started = schedule.clock()
                 outcome = await self._ticker.tick(full=step.tick == "full")
                 delay = schedule.record(
-                    step.tick, changed=outcome.changed, retry_after=outcome.retry_after, cap=cap
+                    step.tick,
+                    changed=outcome.changed,
+                    retry_after=outcome.retry_after,
+                    cap=cap,
+                    started=started,
                 )
                 report(outcome, delay)
         except Exception as error:

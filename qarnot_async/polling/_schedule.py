@@ -10,6 +10,10 @@ Two kinds of ticks: a *full* tick polls every uuid, at the backed-off interval; 
 *fresh* tick polls only the uuids with new interest, promptly, but never sooner than
 ``initial`` after the previous tick (so a burst of new waits costs one tick and a
 stream of them never becomes a busy loop), and never before a ``Retry-After`` ends.
+
+Intervals are counted from the *start* of the previous tick: a tick that takes 0.3 s
+(ten thousand uuids, a slow service) does not push the next one 0.3 s later, so the
+ticks keep a fixed cadence.
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ class Schedule:
         self.next_full = -math.inf
         """When the next full tick is due."""
         self.last_tick = -math.inf
-        """When the last tick ended."""
+        """When the last tick started."""
         self._due: TickKind | None = None
         self.restart()
 
@@ -117,6 +121,7 @@ class Schedule:
         changed: bool,
         retry_after: float | None,
         cap: Callable[[], float],
+        started: float | None = None,
     ) -> float:
         """Plan after a tick; the seconds until the next full tick.
 
@@ -125,13 +130,16 @@ class Schedule:
             changed: whether it saw a change (a transition, a deletion, a first state).
             retry_after: the longest ``Retry-After`` it was answered, if any.
             cap: the longest interval the subscribers tolerate now.
+            started: when the tick started (default: now); the next one is planned
+                from then.
         """
-        now = self.last_tick = self.clock()
+        now = self.clock()
+        self.last_tick = now if started is None else started
         if changed:
             self.interval = self.policy.initial
         elif tick == "full":
             self.interval = min(self.policy.grow(self.interval), cap())
-        candidate = self._after(now, retry_after)
+        candidate = self._after(self.last_tick, retry_after)
         if tick == "full":
             self.next_full = candidate
         else:
@@ -142,10 +150,12 @@ class Schedule:
             self.next_full = max(self.next_full, self.hold_until)
         return self.next_full - now
 
-    def _after(self, now: float, retry_after: float | None) -> float:
-        """When the next full tick is due after ``now``, a ``Retry-After`` included."""
+    def _after(self, start: float, retry_after: float | None) -> float:
+        """When the next full tick is due after the tick that started at ``start``, a
+        ``Retry-After`` included (counted from now: it answered this tick's end)."""
         delay = self.policy.jittered(self.interval, self.rng)
         if retry_after is not None:
+            now = self.clock()
             self.hold_until = max(self.hold_until, now + retry_after)
-            delay = max(delay, retry_after)
-        return now + delay
+            return max(start + delay, now + retry_after)
+        return start + delay

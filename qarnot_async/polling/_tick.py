@@ -127,25 +127,32 @@ class Ticker:
     ) -> None:
         source = self.sources[kind]
         registry = self.registry
+        entries = registry.entries(kind)
+        is_final = source.is_final
         for uuid in chunk:
-            entry = registry.entry(kind, uuid)
+            entry = entries.get(uuid)
             if entry is None:  # nobody is interested any more
                 continue
-            if uuid not in answer:
+            summary = answer.get(uuid)
+            if summary is None:
                 outcome.changed = True
                 seen = entry.state is not UNSEEN
                 for gone in registry.forget(kind, uuid):
                     error = gone_error(source, "states", uuid, seen=seen)
                     gone.on_gone(kind, uuid, seen_at, error=error)
                 continue
-            summary = answer[uuid]
             state = summary.state
             if entry.observe(state, summary):
                 outcome.changed = True
-            final = source.is_final(state)
-            for subscriber in list(entry.subscribers):
+            final = is_final(state)
+            subscribers = entry.subscribers
+            if len(subscribers) == 1:  # the usual case: one wait per uuid
+                (subscriber,) = subscribers
+                subscriber.on_state(kind, uuid, state, seen_at, summary=summary, final=final)
+                continue
+            for subscriber in list(subscribers):
                 # An earlier callback may have unsubscribed it.
-                if registry.subscribed(subscriber, kind, uuid):
+                if subscriber in subscribers and entries.get(uuid) is entry:
                     subscriber.on_state(kind, uuid, state, seen_at, summary=summary, final=final)
 
     def _failed(

@@ -54,10 +54,11 @@ class StateSource(Protocol):
         ...
 
     async def states(self, uuids: Sequence[str]) -> Mapping[str, Any]:
-        """The current summaries of ``uuids`` (at most ``chunk_size`` of them), by uuid.
+        """The current states of ``uuids`` (at most ``chunk_size`` of them), by uuid.
 
-        A uuid absent from the answer no longer exists. Each summary has ``.uuid``
-        and ``.state``.
+        A uuid absent from the answer no longer exists. Each value has ``.uuid`` and
+        ``.state`` (the client's sources read nothing more: a
+        :class:`~qarnot_async.resources.StateSighting`).
         """
         ...
 
@@ -158,7 +159,9 @@ class StateChange:
             sighting.
         current: the state now, ``None`` when the entity no longer exists (the last
             event for that uuid).
-        entity: the summary the state was read from (``None`` once deleted).
+        entity: what the state was read from (``None`` once deleted): for the
+            client's sources, a :class:`~qarnot_async.resources.StateSighting` (uuid,
+            state, transition time); ``get()`` reads the whole entity.
         seen_at: when the poller received that summary (UTC).
         final: whether ``current`` is final (or the entity is gone): no more events
             follow for this uuid.

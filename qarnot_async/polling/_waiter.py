@@ -32,7 +32,9 @@ class Waiter:
         self.poller = poller
         self.kind = kind
         self.uuid = uuid
-        self.until = until if until is not None else poller.source(kind).is_final
+        poller.source(kind)  # an unknown kind is refused here
+        # None: a final state, which the poller tells with each state.
+        self.until = until
         self.future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         # The condition held at some tick: only the entity fetch is left, even if the
         # state has moved on since.
@@ -53,11 +55,15 @@ class Waiter:
         """Test ``state``; once the condition holds, ask for the entity."""
         if self.satisfied or self.future.done():
             return
-        try:
-            holds = self.until(state)
-        except Exception as error:  # a caller's predicate: fail this wait only
-            self._finish(error)
-            return
+        until = self.until
+        if until is None:
+            holds = final
+        else:
+            try:
+                holds = until(state)
+            except Exception as error:  # a caller's predicate: fail this wait only
+                self._finish(error)
+                return
         if holds:
             self.satisfied = True
             self.poller.request_entity(self, kind, uuid)

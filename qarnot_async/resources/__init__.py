@@ -10,6 +10,7 @@ from ._footprint import WithFootprint
 from ._listing import Listing
 from ._paging import OffsetPageReader, PageReader
 from ._requester import Requester
+from ._watching import StateSighting
 from .catalog import Account, Hardware, Profiles
 from .jobs import Jobs
 from .pools import Pools
@@ -32,6 +33,7 @@ __all__ = [
     "SecretConflictError",
     "SecretNotFoundError",
     "Secrets",
+    "StateSighting",
     "Tasks",
     "WithFootprint",
 ]

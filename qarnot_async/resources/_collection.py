@@ -279,12 +279,14 @@ class WithBulkCreate(Generic[C]):
         items: Sequence[C],
         *,
         chunk_size: int = 100,
-        concurrency: int = 4,
+        concurrency: int | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> CreateResults:
         """``POST /<collection>`` with arrays: create many, ``chunk_size`` per request.
 
-        Chunks go out ``concurrency`` at a time. Returns one result per input, in input
+        Chunks go out ``concurrency`` at a time (default: half the client's
+        ``max_concurrency``), each converted just before it is sent, so the first
+        request leaves at once. Returns one result per input, in input
         order: its uuid, or the status and message of its failure; partial failure is
         returned, not raised (``results.raise_for_errors()`` raises it). Duplicate-safe
         like :meth:`Collection.create`: a chunk whose answer was lost is retried, and

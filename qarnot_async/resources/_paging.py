@@ -4,7 +4,10 @@ the one :class:`~qarnot_async.pagination.Page` type.
 A page reader is a small function object: ``await reader(cursor, size)`` returns the
 page at ``cursor`` (``None``: the first). :class:`~qarnot_async.pagination.AsyncPaginator`
 streams over it, ``page()`` calls it once, and the poller's state source reads the
-states of many uuids with it.
+states of many uuids with it. A token-page reader is also a
+:class:`~qarnot_async.pagination.StagedPageFetcher`: the paginator sends the next
+request as soon as an answer is decoded, and reads the answer into models while that
+request travels.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from .._converter import unstructure
-from ..errors import InvalidInputError
+import attrs
+
+from .._converter import structure, unstructure
+from ..errors import DecodeError, InvalidInputError
 from ..filters import FilterLike, to_wire
 from ..models import DataDetailRequest, OffsetPage, OrderType, PageRequest, TokenPage
-from ..pagination import AsyncPaginator, Page
+from ..pagination import AsyncPaginator, Page, PageHead
 from ._checks import check_positive
 from ._requests import Calls
 
@@ -79,6 +84,16 @@ def search_request(
     return body
 
 
+@attrs.frozen(slots=True)
+class _Head:
+    """What a token page says of the page after it, read before its items are: the
+    items themselves are passed through untouched (``Any``), only counted."""
+
+    data: Any = None
+    is_truncated: bool | None = None
+    next_token: str | None = None
+
+
 class PageReader(Generic[T]):
     """Reads the pages of one query on a token-paged route (``POST …/paginate``).
 
@@ -91,7 +106,7 @@ class PageReader(Generic[T]):
         descending: sort in descending order (with ``order_by``).
     """
 
-    __slots__ = ("_calls", "_page_cls", "descending", "filter", "order_by", "route")
+    __slots__ = ("_calls", "_page_cls", "_where", "descending", "filter", "order_by", "route")
 
     def __init__(
         self,
@@ -106,6 +121,7 @@ class PageReader(Generic[T]):
         self._calls = calls
         self._page_cls: Any = TokenPage[cls]  # type: ignore[valid-type]
         self.route = route
+        self._where = f"POST {route}"
         self.filter = to_wire(filter)  # once, not per page
         self.order_by = order_by
         self.descending = descending
@@ -122,6 +138,10 @@ class PageReader(Generic[T]):
 
     async def __call__(self, cursor: str | None, size: int) -> Page[T]:
         """The page at ``cursor`` (``None``: the first), with at most ``size`` items."""
+        return self.read(await self.request(cursor, size))
+
+    async def request(self, cursor: str | None, size: int) -> Any:
+        """Send the request of the page at ``cursor``; its answer, decoded, not read."""
         body = page_request(
             filter=self.filter,
             token=cursor,
@@ -129,9 +149,26 @@ class PageReader(Generic[T]):
             order_by=self.order_by,
             descending=self.descending,
         )
-        page: TokenPage[T] = await self._calls.read(
-            self._page_cls, "POST", self.route, json_body=body
-        )
+        response = await self._calls.send("POST", self.route, json_body=body)
+        return response.json()
+
+    def head(self, answer: Any) -> PageHead:
+        """How many items ``answer`` holds and the cursor after it (``None``: the last
+        page, or an answer :meth:`read` will refuse)."""
+        try:
+            head = structure(answer, _Head)
+        except DecodeError:
+            return PageHead(0, None)
+        count = len(head.data) if type(head.data) is list else 0
+        return PageHead(count, head.next_token if head.is_truncated else None)
+
+    def read(self, answer: Any) -> Page[T]:
+        """``answer`` read into a :class:`~qarnot_async.pagination.Page`.
+
+        Raises:
+            DecodeError: the answer is not a token page of ``T``.
+        """
+        page: TokenPage[T] = structure(answer, self._page_cls, where=self._where)
         more = page.has_more
         return Page(
             items=list(page.data),

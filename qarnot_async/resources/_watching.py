@@ -4,6 +4,10 @@ Each :class:`PagedStateSource` answers the poller's questions for one kind of en
 with one ``POST .../paginate`` per chunk of uuids. If the service refuses the ``Uuid``
 filter (400), the source falls back, once and for good, to one ``GET`` per uuid under
 the client's concurrency cap, and says so in one log line.
+
+Each tick reads the state of every watched uuid, so it reads nothing else: the
+summaries are structured as :class:`StateSighting` (uuid, state, transition time), and
+the full entity is read only for the waits that ended.
 """
 
 from __future__ import annotations
@@ -11,20 +15,51 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, Generic, TypeVar, get_args
 
 import attrs
 
+from .._converter import attribute_type
 from ..errors import BadRequestError, NotFoundError
-from ..filters import F
+from ..filters import ManyLeaf
 from ._checks import item_route
 from ._paging import PageReader
 from ._requests import Calls
 from ._waiting import is_final
 
-__all__ = ["PagedStateSource"]
+__all__ = ["PagedStateSource", "StateSighting", "sighting_of"]
 
 _log = logging.getLogger("qarnot_async")
+
+S = TypeVar("S")
+
+
+@attrs.frozen(slots=True)
+class StateSighting(Generic[S]):
+    """What the poller reads of an entity at each tick: its state and when it changed.
+
+    Read from a summary (or an entity) without the rest of it. It is what a
+    :class:`~qarnot_async.polling.StateChange` carries as ``entity``, what
+    ``WaitTimeoutError.last_seen`` and ``Poller.last_seen()`` hold; ``client.tasks.get``
+    reads the whole entity.
+    """
+
+    uuid: str
+    state: S | None = None
+    state_transition_time: datetime | None = None
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the entity can no longer change."""
+        return is_final(self.state)
+
+
+def sighting_of(cls: type) -> Any:
+    """``StateSighting`` of the state enum of model ``cls`` (``TaskState`` for tasks)."""
+    state = attribute_type(cls, "state")
+    enums = [a for a in get_args(state) if a is not type(None)] or [state]
+    return StateSighting[enums[0]]  # type: ignore[valid-type]
 
 
 @attrs.define(kw_only=True, eq=False)
@@ -48,6 +83,11 @@ class PagedStateSource:
     states_route: tuple[type, str]
     entities_route: tuple[type, str]
     fallback: bool = attrs.field(default=False, init=False)
+    _sighting: Any = attrs.field(init=False)
+
+    @_sighting.default
+    def _sighting_of_states(self) -> Any:
+        return sighting_of(self.states_route[0])
 
     def is_final(self, state: Any) -> bool:
         """Whether ``state`` can no longer change (its ``is_final``)."""
@@ -65,8 +105,9 @@ class PagedStateSource:
         return f"POST {page_route}"
 
     async def states(self, uuids: Sequence[str]) -> Mapping[str, Any]:
-        """The summaries of ``uuids``; a uuid the service does not know is left out."""
-        return await self._fetch(*self.states_route, uuids)
+        """The :class:`StateSighting` of ``uuids``; a uuid the service does not know is
+        left out."""
+        return await self._fetch(self._sighting, self.states_route[1], uuids)
 
     async def entities(self, uuids: Sequence[str]) -> Mapping[str, Any]:
         """The full entities of ``uuids``; a uuid the service does not know is left out."""
@@ -75,7 +116,8 @@ class PagedStateSource:
     async def _fetch(self, cls: type, page_route: str, uuids: Sequence[str]) -> dict[str, Any]:
         if not self.fallback:
             try:
-                wanted = F.uuid.in_(uuids)
+                # The poller's uuids are checked strings already: the leaf is built as is.
+                wanted = ManyLeaf("In", "Uuid", tuple(uuids))
                 reader: PageReader[Any] = PageReader(self.calls, cls, page_route, filter=wanted)
                 return await self._paged(reader, uuids)
             except BadRequestError as exc:

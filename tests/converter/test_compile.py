@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qarnot_async._converter import new_registry
-from qarnot_async._converter._compile import compile_model_fn, field_types
+from qarnot_async._converter._compile import compile_model_fn, field_types, slot_setters
 from qarnot_async.models import (
     Constants,
     HardwareConstraint,
@@ -207,3 +207,68 @@ def test_a_default_other_than_none_is_kept_when_the_member_is_absent() -> None:
 def test_a_missing_required_member_fails_the_fast_path() -> None:
     with pytest.raises(KeyError):
         FAST.converter.structure({"prefix": "p"}, ResourcesBucket)
+
+
+@attrs.frozen
+class Checked:
+    a: int = attrs.field(validator=attrs.validators.gt(0))
+
+
+@attrs.frozen
+class PostInit:
+    a: int
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "a", self.a + 1)
+
+
+@attrs.frozen
+class Factoried:
+    a: list[int] = attrs.field(factory=list)
+
+
+@attrs.frozen(slots=False)
+class Unslotted:
+    a: int
+
+
+@pytest.mark.parametrize("cls", [Checked, PostInit, Factoried, Unslotted, TaskCreate, PoolCreate])
+def test_a_model_with_work_in_its_init_is_built_by_its_init(cls: type) -> None:
+    assert slot_setters(cls) is None
+
+
+def test_a_plain_model_is_built_slot_by_slot_without_its_init(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    registry = new_registry(detailed=False)
+    assert slot_setters(TaskSummary) is not None
+    page = FIXTURES["task_summaries_page.json"]
+    registry.converter.structure(page, TokenPage[TaskSummary])  # the readers are built
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("__init__ ran")
+
+    monkeypatch.setattr(TaskSummary, "__init__", refuse)
+    read = registry.converter.structure(
+        FIXTURES["task_summaries_page.json"], TokenPage[TaskSummary]
+    )
+    monkeypatch.undo()
+    assert read == DETAILED.converter.structure(
+        FIXTURES["task_summaries_page.json"], TokenPage[TaskSummary]
+    )
+    assert hash(read.data[0]) == hash(
+        DETAILED.converter.structure(FIXTURES["task_summaries_page.json"]["data"][0], TaskSummary)
+    )
+    # Still checked: a wrong value fails the fast path.
+    with pytest.raises(Exception):  # noqa: PT011, B017 - the fast path only says "bad"
+        registry.converter.structure({"uuid": 5}, TaskSummary)
+
+
+def test_classes_with_work_in_their_init_still_run_it() -> None:
+    read = FAST.converter.structure
+    assert read({"a": 1}, PostInit) == PostInit(a=1)
+    assert read({"a": 1}, PostInit).a == 2
+    with pytest.raises(Exception):  # noqa: PT011, B017
+        read({"a": 0}, Checked)
+    assert read({}, Factoried) == Factoried()
+    assert read({"a": 3}, Unslotted) == Unslotted(a=3)

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qarnot_async._converter import new_registry, structure, unstructure
 from qarnot_async._converter._registry import BadValue
@@ -19,7 +21,7 @@ from qarnot_async.models import (
     TaskState,
     TimeSpan,
 )
-from qarnot_async.models._time import TIMESPAN_CACHE, parse_timespan
+from qarnot_async.models._time import DATE_CACHE, TIMESPAN_CACHE, parse_datetime, parse_timespan
 
 ACCEPTED: list[tuple[type, Any]] = [
     (str, "x"),
@@ -191,3 +193,38 @@ def test_settings_are_any_json_object() -> None:
     assert unstructure(settings) == data
     with pytest.raises(DecodeError):
         structure(["storage"], Settings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
+    ),
+    digits=st.integers(min_value=0, max_value=7),
+)
+def test_the_usual_date_form_reads_as_the_models_parser_reads_it(
+    moment: datetime, digits: int
+) -> None:
+    text = f"{moment.year:04d}-" + moment.strftime("%m-%dT%H:%M:%S")
+    if digits:
+        text += "." + f"{moment.microsecond:06d}0"[:digits]
+    text += "Z"
+    DATE_CACHE.clear()
+    expected = parse_datetime(text)
+    DATE_CACHE.clear()
+    assert structure(text, datetime) == expected
+    assert DATE_CACHE[text] == expected  # and it is remembered
+
+
+@pytest.mark.parametrize(
+    "text", ["0001-01-01T00:00:00Z", "2021-05-01T19:00:00+02:00", "2021-05-01T19:00:00", "x Z"]
+)
+def test_other_date_forms_go_through_the_models_parser(text: str) -> None:
+    DATE_CACHE.clear()
+    try:
+        expected: Any = parse_datetime(text)
+    except ValueError:
+        with pytest.raises(DecodeError):
+            structure(text, datetime)
+        return
+    assert structure(text, datetime | None) == expected

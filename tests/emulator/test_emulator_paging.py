@@ -436,3 +436,49 @@ async def test_tasks_created_at_the_same_instant_keep_their_order(api: Api) -> N
     # A date read back from the wire selects exactly its task.
     assert await search(api, leaf("Equal", "CreationDate", dates[7])) == {uuids[7]}
     assert await search(api, leaf("GreaterThan", "CreationDate", dates[18])) == set(uuids[19:])
+
+
+async def test_filters_on_uuids_and_shortnames_match_as_a_scan_does(
+    api: Api, seeded: Seeded
+) -> None:
+    # Read from the store's indexes; the same leaves under an Or (no index) scan every
+    # task: both ways must agree, the rest of the filter applied to the candidates.
+    few = [seeded.uuids[i] for i in (0, 1, 5, 8)]
+    cases = [
+        many("In", "Uuid", [*few, "no-such-uuid", few[0].upper()]),
+        leaf("Equal", "Uuid", few[2].upper()),
+        many("In", "Shortname", ["short-1", "short-8", "nobody"]),
+        leaf("In", "Shortname", "short-5"),
+        {
+            "operator": "And",
+            "filters": [many("In", "Uuid", few), leaf("Equal", "State", "Success")],
+        },
+        {"operator": "and", "filters": [leaf("Equal", "Name", "n1"), many("In", "Uuid", few)]},
+    ]
+    for filter_ in cases:
+        scanned = {"operator": "Or", "filters": [filter_]}
+        assert await search(api, filter_) == await search(api, scanned), filter_
+        assert await search(api, filter_)
+    assert await search(api, cases[0]) == set(few)
+    assert await search(api, cases[4]) == {seeded.uuids[0], seeded.uuids[8]}
+    # Still paged in order, with tokens.
+    pages = await page_all(
+        api, "/tasks/summaries/paginate", {"maximumResults": 2, "filter": cases[0]}
+    )
+    assert [t["uuid"] for p in pages for t in p["data"]] == few
+
+
+async def test_the_default_order_follows_seeds_deletes_and_creations(
+    api: Api, qarnot_emulator: Emulator
+) -> None:
+    emu = qarnot_emulator
+    later = emu.seed_tasks(3, creation_date=lambda i: 2_000_000_000 + i)
+    earlier = emu.seed_tasks(3, creation_date=lambda i: 1_000_000_000 + i)
+    await api.ok("DELETE", f"/tasks/{later[1]}")
+    await emu.advance(2_000_000_000)  # now comes after every seeded date
+    created = await api.create_task()
+    pages = await page_all(api, "/tasks/summaries/paginate", {"maximumResults": 2})
+    expected = [*earlier, later[0], later[2], created]
+    assert [t["uuid"] for p in pages for t in p["data"]] == expected
+    backwards = await page_all(api, "/tasks/paginate", {"maximumResults": 4, "orderType": "DESC"})
+    assert [t["uuid"] for p in backwards for t in p["data"]] == expected[::-1]

@@ -118,3 +118,24 @@ async def test_a_failing_injected_sleep_is_a_crash_too() -> None:
     rig.follow(Recorder(), "a")
     await settle()
     assert [type(e) for e in rig.crashes] == [OSError]
+
+
+async def test_ticks_keep_their_cadence_however_long_a_tick_takes() -> None:
+    clock = ManualClock()
+    rig = Rig(clock, {"a": ["Submitted", "Running", "Success"]})
+    real_states = rig.source.states
+
+    async def slow_states(uuids: Any) -> Any:
+        clock.now += 0.25  # every request takes a quarter of a second
+        return await real_states(uuids)
+
+    rig.source.states = slow_states  # type: ignore[method-assign]
+    rig.follow(Recorder(), "a")
+    await settle()
+    await clock.advance()
+    await clock.advance()
+    # Each tick saw a change: one second between the starts of the ticks, the time the
+    # requests took included, not one second after their end.
+    assert rig.source.state_times == [0.25, 1.25, 2.25]
+    assert clock.sleeps == [0.75, 0.75, 0.75]
+    await rig.loop.aclose()

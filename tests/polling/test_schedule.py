@@ -139,3 +139,29 @@ def test_jitter_spreads_delays_within_bounds_and_under_the_maximum() -> None:
     delays = [s.record("full", changed=False, retry_after=None, cap=lambda: 1.0) for _ in range(50)]
     assert all(0.5 <= d <= 1.0 for d in delays)
     assert len(set(delays)) > 1
+
+
+def test_the_next_tick_is_counted_from_the_start_of_the_last_one() -> None:
+    clock = Clock()
+    s = schedule(clock, initial=1.0, backoff=2.0)
+    assert s.next_step(has_fresh=False) == Step("full")  # the first tick, at 100
+    clock.now = 100.3  # it took 0.3 s
+    assert s.record("full", changed=True, retry_after=None, cap=no_cap, started=100.0) == (
+        pytest.approx(0.7)
+    )
+    assert s.next_full == 101.0  # a fixed cadence: 100, 101, ...
+    assert s.last_tick == 100.0
+    # A tick longer than the interval: the next one is due at once.
+    clock.now = 102.5
+    assert s.record("full", changed=True, retry_after=None, cap=no_cap, started=101.0) < 0
+    # The pause it asks for is already over.
+    assert s.next_step(has_fresh=False) == Step(None, until=102.0, wake="full", interruptible=True)
+    assert s.next_step(has_fresh=False).until < clock()
+
+
+def test_a_retry_after_counts_from_the_end_of_the_tick_that_was_answered() -> None:
+    clock = Clock()
+    s = schedule(clock, initial=1.0)
+    clock.now = 100.5
+    assert s.record("full", changed=True, retry_after=3.0, cap=no_cap, started=100.0) == 3.0
+    assert s.hold_until == 103.5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -17,8 +18,13 @@ from qarnot_async import (
     TaskCreate,
 )
 from qarnot_async.models import Task, TaskRetry
-from qarnot_async.resources import CreateResult, CreateResults
-from qarnot_async.resources._creating import Creator, new_shortname
+from qarnot_async.resources import CreateResult, CreateResults, _creating
+from qarnot_async.resources._creating import (
+    DEFAULT_CONCURRENCY,
+    Creator,
+    bulk_concurrency,
+    new_shortname,
+)
 from qarnot_async.resources._requests import Calls
 
 
@@ -64,6 +70,17 @@ async def test_an_answer_without_a_uuid_is_a_decode_error(answer: object, field:
     with pytest.raises(DecodeError) as info:
         await creator(fake).create(make("t"), TaskCreate, "task")
     assert (info.value.where, info.value.field) == ("POST /tasks", field)
+
+
+async def test_create_adds_the_shortname_to_the_json_and_leaves_the_input_alone() -> None:
+    fake = FakeRequester()
+    fake.answer("POST", "/tasks", {"uuid": "u1"}, {"uuid": "u2"})
+    item = make("t")
+    await creator(fake).create(item, TaskCreate, "task")
+    await creator(fake).create(make("t", "mine"), TaskCreate, "task")
+    assert item.shortname is None
+    assert fake.calls[1].body["shortname"] == "mine"
+    assert len({new_shortname() for _ in range(1000)}) == 1000
 
 
 async def test_wrong_input_is_refused_before_sending() -> None:
@@ -159,6 +176,83 @@ async def test_bulk_inputs_are_checked_before_anything_is_sent() -> None:
     with pytest.raises(InvalidInputError, match="concurrency"):
         await create_all(fake, [make("a")], concurrency=0)
     assert fake.calls == []
+
+
+async def test_bulk_chunks_are_converted_only_when_they_are_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    converted: list[str] = []
+    real = _creating.unstructure
+
+    def counting(item: Any) -> Any:
+        converted.append(item.name)
+        return real(item)
+
+    monkeypatch.setattr(_creating, "unstructure", counting)
+    fake = FakeRequester()
+    seen_at_send: list[int] = []
+
+    def answer(call: Any) -> list[dict[str, Any]]:
+        seen_at_send.append(len(converted))
+        return [{"statusCode": 200, "uuid": f"u-{item['name']}"} for item in call.body]
+
+    fake.answer("POST", "/tasks", answer, repeat=True)
+    items = [make(f"t{i}") for i in range(6)]
+    results = await create_all(fake, items, chunk_size=2, concurrency=1)
+    # Each input converted once, each chunk just before its request: the first
+    # request left with only its own two inputs converted.
+    assert converted == [f"t{i}" for i in range(6)]
+    assert seen_at_send == [2, 4, 6]
+    assert [r.shortname for r in results] == [c["shortname"] for c in fake.calls[0].body] + [
+        c["shortname"] for call in fake.calls[1:] for c in call.body
+    ]
+    assert all(item.shortname is None for item in items)
+
+
+class _CountingRequester:
+    """Counts requests in flight; answers each bulk POST once released."""
+
+    def __init__(self, max_concurrency: int | None, expected: int) -> None:
+        if max_concurrency is not None:
+            self.max_concurrency = max_concurrency
+        self.in_flight = self.most = 0
+        self.expected = expected
+        self.full = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> FakeResponse:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        if self.in_flight == self.expected:
+            self.full.set()
+        await self.release.wait()
+        self.in_flight -= 1
+        return FakeResponse([{"statusCode": 200, "uuid": "u"} for _ in kwargs["json_body"]])
+
+
+@pytest.mark.parametrize(("cap", "expected"), [(8, 4), (64, 32), (1, 1), (None, 16)])
+async def test_the_default_concurrency_is_sized_from_the_client(
+    cap: int | None, expected: int
+) -> None:
+    requester = _CountingRequester(cap, expected)
+    assert bulk_concurrency(requester) == expected
+    work = asyncio.ensure_future(
+        Creator(Calls(requester), "/tasks", Task).create_all(  # type: ignore[arg-type]
+            [make(f"t{i}") for i in range(200)],
+            TaskCreate,
+            "tasks",
+            chunk_size=2,
+            concurrency=None,
+            on_progress=None,
+        )
+    )
+    await requester.full.wait()
+    for _ in range(10):  # no more chunks leave while those are in flight
+        await asyncio.sleep(0)
+    assert requester.most == expected
+    requester.release.set()
+    assert len((await work).uuids) == 200
+    assert DEFAULT_CONCURRENCY == 16
 
 
 async def test_bulk_conflicts_after_retry_are_settled_by_name() -> None:

@@ -9,7 +9,7 @@ from fake_requester import FakeRequester, summaries_page
 from qarnot_async import DecodeError, InvalidInputError, TaskSummary
 from qarnot_async.filters import F
 from qarnot_async.models import HardwareConstraint
-from qarnot_async.pagination import Page
+from qarnot_async.pagination import Page, PageHead, StagedPageFetcher
 from qarnot_async.resources._paging import (
     OffsetPageReader,
     PageReader,
@@ -117,3 +117,34 @@ async def test_stream_walks_every_page_of_a_reader() -> None:
     items = [c async for c in stream(reader, page_size=2, limit=None, start_token=None, prefetch=0)]
     assert len(items) == 5
     assert [c.params["Offset"] for c in fake.calls] == ["0", "2", "4"]
+
+
+async def test_a_token_page_reader_is_staged_its_head_read_before_its_items() -> None:
+    fake = FakeRequester()
+    answer = summaries_page([{"uuid": "a", "state": "Success"}, {"uuid": "b"}], next_token="n1")
+    fake.answer("POST", "/tasks/summaries/paginate", answer)
+    reader = PageReader(Calls(fake), TaskSummary, "/tasks/summaries/paginate")
+    assert isinstance(reader, StagedPageFetcher)
+    raw = await reader.request(None, 2)
+    assert raw == answer  # decoded, not read
+    assert reader.head(raw) == PageHead(2, "n1")
+    assert [s.uuid for s in reader.read(raw).items] == ["a", "b"]
+    last = {"data": [], "isTruncated": False, "nextToken": "stale"}
+    assert reader.head(last) == PageHead(0, None)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"data": [{"uuid": 5}], "isTruncated": True, "nextToken": "n"},
+        {"data": [], "isTruncated": True, "nextToken": 7},
+        ["not", "a", "page"],
+    ],
+)
+def test_a_malformed_answer_has_no_next_cursor_and_fails_when_read(answer: object) -> None:
+    reader = PageReader(Calls(FakeRequester()), TaskSummary, "/tasks/summaries/paginate")
+    head = reader.head(answer)
+    assert head.next_token is None or head.count == 1  # the item is bad, not the envelope
+    with pytest.raises(DecodeError) as info:
+        reader.read(answer)
+    assert info.value.where == "POST /tasks/summaries/paginate"

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import pytest
 from fake_requester import FakeRequester, summaries_page
 
 from qarnot_async import BadRequestError, Job, NotFoundError, Task, TaskState, TaskSummary
-from qarnot_async.resources import Jobs, Tasks
+from qarnot_async._converter import structure
+from qarnot_async.models import PoolState, PoolSummary
+from qarnot_async.resources import Jobs, StateSighting, Tasks
 from qarnot_async.resources._requests import Calls
-from qarnot_async.resources._watching import PagedStateSource
+from qarnot_async.resources._watching import PagedStateSource, sighting_of
 
 
 def source(fake: FakeRequester) -> PagedStateSource:
@@ -35,10 +38,10 @@ async def test_states_of_many_uuids_in_one_filtered_page() -> None:
         summaries_page([{"uuid": "a", "state": "Success"}, {"uuid": "b", "state": "Submitted"}]),
     )
     states = await source(fake).states(["a", "b", "gone"])
-    assert {u: s.state for u, s in states.items()} == {
-        "a": TaskState.SUCCESS,
-        "b": TaskState.SUBMITTED,
-    }  # a uuid the service does not know is left out
+    assert states == {
+        "a": StateSighting(uuid="a", state=TaskState.SUCCESS),
+        "b": StateSighting(uuid="b", state=TaskState.SUBMITTED),
+    }  # a uuid the service does not know is left out; only the state is read
     assert fake.calls[0].body == {"filter": wanted("a", "b", "gone"), "maximumResults": 3}
 
 
@@ -68,7 +71,7 @@ async def test_a_refused_uuid_filter_falls_back_to_one_get_each_for_good(
     src = source(fake)
     states = await src.states(["a", "gone"])
     assert list(states) == ["a"]
-    assert isinstance(states["a"], TaskSummary)
+    assert states["a"] == StateSighting(uuid="a", state=TaskState.SUCCESS)
     assert src.fallback
     assert list(await src.entities(["a"])) == ["a"]  # no second try of the filter
     assert fake.routes().count("POST /tasks/summaries/paginate") == 1
@@ -90,3 +93,23 @@ def test_each_collection_builds_its_own_source() -> None:
     assert jobs.states_route == jobs.entities_route == (Job, "/jobs/paginate")
     assert tasks.is_final(TaskState.CANCELLED)
     assert not tasks.is_final(TaskState.SUBMITTED)
+
+
+def test_a_sighting_reads_the_state_and_its_time_only() -> None:
+    summary = {
+        "uuid": "a",
+        "state": "FullyExecuting",
+        "stateTransitionTime": "2021-05-01T19:00:00Z",
+        "executionTime": "not even read",
+        "progress": "nor this",
+    }
+    sighting = structure(summary, sighting_of(TaskSummary))
+    assert sighting == StateSighting(
+        uuid="a",
+        state=TaskState.FULLY_EXECUTING,
+        state_transition_time=datetime(2021, 5, 1, 19, tzinfo=UTC),
+    )
+    assert not sighting.is_final
+    assert structure({"uuid": "j", "state": "Completed"}, sighting_of(Job)).is_final
+    pool = structure({"uuid": "p", "state": "Closed"}, sighting_of(PoolSummary))
+    assert pool.state is PoolState.CLOSED

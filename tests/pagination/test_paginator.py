@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from staged_source import StagedSource
 
 from qarnot_async import InvalidInputError, PaginationError, ServerError
 from qarnot_async.pagination import AsyncPaginator, Page
@@ -96,6 +97,23 @@ async def test_every_item_once_in_order(prefetch: int) -> None:
     items = [i async for i in paginator(src, page_size=100, prefetch=prefetch)]
     assert items == list(range(1005))
     assert len(src.calls) == 11
+
+
+@pytest.mark.parametrize("prefetch", [0, 1, 3])
+async def test_a_staged_fetcher_streams_every_item_once_and_resumes(prefetch: int) -> None:
+    src = StagedSource(1005)
+    p = AsyncPaginator(src, query={"q": 1}, page_size=100, prefetch=prefetch)
+    taken: list[int] = []
+    async for i in p:
+        taken.append(i)
+        if len(taken) == 437:
+            break
+    await p.aclose()
+    token = p.resume_token
+    assert token is not None
+    rest = [i async for i in AsyncPaginator(src, query={"q": 1}, start_token=token)]
+    assert taken + rest == list(range(1005))
+    assert p.pages_fetched <= 5 + prefetch
 
 
 async def test_pages_and_limit() -> None:
