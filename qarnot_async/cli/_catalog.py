@@ -58,7 +58,7 @@ async def _secret_value(args: argparse.Namespace) -> str:
     as ``echo`` adds it)."""
     if args.value is not None:
         return str(args.value)
-    text = await asyncio.to_thread(sys.stdin.read)
+    text: str = await asyncio.to_thread(sys.stdin.read)
     return text[:-1] if text.endswith("\n") else text
 
 

@@ -55,7 +55,11 @@ async def _cmd_list(client: Client, args: argparse.Namespace) -> int:
         flt = tag_filter if flt is None else flt & tag_filter
     limit = args.limit or None
     # One row more than asked: tells "stopped at the limit" from "that was all".
-    rows = await resource.paginate(flt).collect(limit=None if limit is None else limit + 1)
+    rows = []
+    async for row in resource.paginate(flt):
+        rows.append(row)
+        if limit is not None and len(rows) > limit:
+            break
     more = limit is not None and len(rows) > limit
     emit(args, rows[:limit], COLUMNS[args.kind])
     if more:
