@@ -49,21 +49,23 @@ def cli_message(exc: BaseException) -> str:
     return " ".join(text.split("\n"))
 
 
-def _client(args: argparse.Namespace) -> Client:
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The global flags given, as Client keyword arguments."""
     overrides: dict[str, Any] = {}
-    if args.token:
-        overrides["token"] = args.token
-    if args.url:
-        overrides["cluster_url"] = args.url
-    if args.storage_url:
-        overrides["storage_url"] = args.storage_url
+    for flag, key in (("token", "token"), ("url", "cluster_url"), ("storage_url", "storage_url")):
+        if getattr(args, flag):
+            overrides[key] = getattr(args, flag)
     if args.insecure:
         overrides["verify_ssl"] = False
     if args.insecure_http:
         overrides["allow_insecure_http"] = True
     if args.timeout is not None:
         overrides["timeout"] = args.timeout
-    return Client(**_settings(args, overrides))
+    return overrides
+
+
+def _client(args: argparse.Namespace) -> Client:
+    return Client(**_settings(args, _overrides(args)))
 
 
 def _settings(args: argparse.Namespace, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -139,17 +141,7 @@ def _emulator(args: argparse.Namespace, rest: list[str]) -> int:
 def _demo(args: argparse.Namespace, rest: list[str]) -> int:
     from .._demo import main as demo_main
 
-    overrides: dict[str, Any] = {}
-    for flag, key in (("token", "token"), ("url", "cluster_url"), ("timeout", "timeout")):
-        if getattr(args, flag) is not None:
-            overrides[key] = getattr(args, flag)
-    if args.storage_url:
-        overrides["storage_url"] = args.storage_url
-    if args.insecure:
-        overrides["verify_ssl"] = False
-    if args.insecure_http:
-        overrides["allow_insecure_http"] = True
-    return demo_main(rest, settings=_settings(args, overrides))
+    return demo_main(rest, settings=_settings(args, _overrides(args)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
