@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Stamps are rebuilt whenever pyproject.toml changes, so a stale venv reinstalls itself.
 # The full one (make test, docs, bench): the package with every extra and tool.
 STAMP := $(VENV)/.installed
-# The demo's: the package and its `cli` extra only (no linters, type checkers or test
+# The demo's: the package with its `cli`, `storage` and `emulator-storage` extras only (no linters, type checkers or test
 # tools), so a fresh clone's `make demo` installs little and starts quickly.
 DEMO_STAMP := $(VENV)/.demo-installed
 # Extra arguments of `qarnot-async demo` (never --cluster: make demo stays on the emulator).
@@ -15,7 +15,7 @@ DEMO_ARGS ?=
 
 $(DEMO_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[cli]'
+	$(BIN)/python -m pip install --quiet -e '.[cli,storage,emulator-storage]'
 	touch $(DEMO_STAMP)
 
 $(STAMP): pyproject.toml

@@ -127,7 +127,7 @@ class Client:
         if transport is None:
             transport = AiohttpTransport(
                 max_connections=max_connections,
-                verify_ssl=verify_ssl,
+                verify_ssl=verify_ssl or base.scheme != "https",
                 ca_file=ca_file,
                 trace_configs=trace_configs,
             )

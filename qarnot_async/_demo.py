@@ -29,6 +29,7 @@ from typing import Any
 
 from ._client import DEFAULT_CLUSTER_URL, Client
 from ._config import settings_from_env
+from ._demo_storage import storage_available, storage_round_trip
 from .errors import QarnotError
 from .filters import F
 from .models import (
@@ -110,8 +111,9 @@ def _check(condition: bool, what: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _emulator_backend(speed: float) -> AsyncIterator[tuple[Client, str]]:
-    """A client on an emulator started here; the environment is never read."""
+async def _emulator_backend(speed: float) -> AsyncIterator[tuple[Client, str, bool]]:
+    """A client on an emulator started here; the environment is never read. With the
+    storage extras, the emulator serves S3 too (the third item says so)."""
     from .emulator import Emulator
 
     if os.environ.get("QARNOT_CLIENT_TOKEN"):
@@ -120,17 +122,24 @@ async def _emulator_backend(speed: float) -> AsyncIterator[tuple[Client, str]]:
             "emulator (`qarnot-async demo --cluster` runs it on your account)."
         )
     poll = PollPolicy(initial=0.2, max_interval=2.0)
-    async with Emulator(speed=speed) as emu, emu.client(poll=poll) as client:
+    storage = storage_available()
+    if not storage:
+        _say(
+            "The storage step is skipped: it needs "
+            "`pip install 'qarnot-async[storage,emulator-storage]'`."
+        )
+    async with Emulator(speed=speed, storage=storage) as emu, emu.client(poll=poll) as client:
         _say(f"Using the embedded emulator at {emu.url} ({speed:g}x).")
-        yield client, f"emulator {emu.url}"
+        yield client, f"emulator {emu.url}", storage
 
 
 @contextlib.asynccontextmanager
 async def _cluster_backend(
     settings: Mapping[str, Any], poll: PollPolicy
-) -> AsyncIterator[tuple[Client, str]]:
+) -> AsyncIterator[tuple[Client, str, bool]]:
+    # No storage step on a real account: what it creates is only what describe() says.
     async with Client(**{**settings, "poll": poll}) as client:
-        yield client, client.cluster_url
+        yield client, client.cluster_url, False
 
 
 def _task(i: int, job: str, *, fail: bool) -> TaskCreate:
@@ -255,8 +264,12 @@ async def run_demo(
         backend = _emulator_backend(speed)
     started = time.monotonic()
     try:
-        async with backend as (client, where):
+        async with backend as (client, where, storage):
             summary = await _run(client, plan)
+            transfer = None
+            if storage:
+                _say("\n== Moving files: inputs up to a bucket, a task on them, results down")
+                transfer = await storage_round_trip(client, PROFILE, _say, _check)
             stats = client.stats
     except (DemoFailed, QarnotError) as exc:
         print(f"\ndemo FAILED: {exc}", file=sys.stderr)
@@ -270,6 +283,8 @@ async def run_demo(
         ("requests sent", str(stats.requests)),
         ("retries taken", str(stats.retries)),
     ]
+    if transfer is not None:
+        rows += transfer.rows()
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         _say(f"  {key:<{width}}  {value}")

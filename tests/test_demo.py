@@ -167,3 +167,36 @@ def test_plans() -> None:
     assert _demo.DemoPlan.for_cluster(3) == _demo.DemoPlan(3, 1, 3)
     assert _demo.DemoPlan.for_cluster(250).failures == 3
     assert _demo.DemoPlan.for_cluster(10).instance_seconds == 120
+
+
+async def test_the_demo_moves_files_both_ways(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("aiobotocore")
+    pytest.importorskip("moto")
+    assert await _demo.run_demo(tasks=3, speed=400.0) == 0
+    out = capsys.readouterr().out
+    assert "ok: each of the 4 instances saw the 9 uploaded files" in out
+    assert "ok: each instance's 524,288-byte output came back" in out
+    uploaded = next(line for line in out.splitlines() if line.strip().startswith("uploaded  "))
+    assert "2,097,170 bytes in" in uploaded
+    assert "MB/s" in uploaded
+    assert any(line.strip().startswith("downloaded  ") for line in out.splitlines())
+
+
+def test_the_cli_forwards_demo_arguments_and_global_flags(
+    cluster: Counting, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qarnot_async.cli import main
+
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    # --url wins over QARNOT_CLUSTER_URL (the counting server), and nothing is sent.
+    other = "http://127.0.0.1:9"
+    assert main(["--url", other, "--token", "t", "demo", "--cluster", "--tasks", "3"]) == 1
+    out = capsys.readouterr().out
+    assert f"This demo creates on {other}" in out
+    assert "4 tasks of one instance" in out
+    assert out.rstrip().endswith("Nothing was created.")
+    assert cluster.requests == []
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--bogus"])
+    assert exit_.value.code == 2
+    assert "usage: qarnot-async demo" in capsys.readouterr().err

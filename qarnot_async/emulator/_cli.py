@@ -64,10 +64,10 @@ def _quota(text: str) -> tuple[str, int]:
     return key, int(value)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line parser."""
+def build_parser(prog: str = "python -m qarnot_async.emulator") -> argparse.ArgumentParser:
+    """The command line parser (``prog``: the command's name in its usage line)."""
     parser = argparse.ArgumentParser(
-        prog="python -m qarnot_async.emulator",
+        prog=prog,
         description="Serve a local emulation of the Qarnot Compute API.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
@@ -191,9 +191,10 @@ async def _serve(emulator: Emulator, preload: int) -> None:
         await stop.wait()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the emulator until interrupted; return the process exit code."""
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
+    """Run the emulator until interrupted; return the process exit code (``prog``: the
+    command's name in the usage line, ``qarnot-async emulator`` from the CLI)."""
+    parser = build_parser() if prog is None else build_parser(prog)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
