@@ -161,11 +161,12 @@ async def test_latency_is_real_time(api: Api, qarnot_emulator: Emulator) -> None
     qarnot_emulator.set_faults(latency=0.05, routes={"GET /versions"})
     started = time.perf_counter()
     await api.call("GET", "/versions")
+    # A lower bound only: a sleep never ends early, whereas an upper bound on wall time
+    # fails on a busy machine. The counter shows which routes were delayed.
     assert time.perf_counter() - started >= 0.05
-    started = time.perf_counter()
-    await api.call("GET", "/settings")
-    assert time.perf_counter() - started < 0.05
     assert qarnot_emulator.stats.faults["latency"] == 1
+    await api.call("GET", "/settings")
+    assert qarnot_emulator.stats.faults["latency"] == 1  # not a faulted route
 
 
 async def test_stats_count_per_route_template_and_reset(

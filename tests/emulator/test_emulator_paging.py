@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -414,15 +413,11 @@ async def test_search_select_and_maximum(api: Api, qarnot_emulator: Emulator) ->
 
 
 async def test_paging_a_hundred_thousand_tasks(api: Api, qarnot_emulator: Emulator) -> None:
-    started = time.perf_counter()
     uuids = qarnot_emulator.seed_tasks(100_000)
-    seeded_in = time.perf_counter() - started
     pages = await page_all(api, "/tasks/summaries/paginate", {"maximumResults": 1000})
     seen = [t["uuid"] for p in pages for t in p["data"]]
     assert len(pages) == 100
-    assert seen == uuids
-    assert seeded_in < 10
-    assert time.perf_counter() - started < 30
+    assert seen == uuids  # speed is measured in benchmarks/, never asserted here
 
 
 async def test_tasks_created_at_the_same_instant_keep_their_order(api: Api) -> None:
