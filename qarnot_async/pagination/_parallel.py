@@ -51,8 +51,9 @@ class ParallelPaginator(AsyncPaginator[T]):
         split: finds the bounds of the ranges (called once, when iteration starts).
         fetcher: the page fetcher of one range.
         cursors: how many ranges (and chains at once), at least 2.
-        query, page_size, limit, start_token, prefetch, max_page_size: as
-            :class:`AsyncPaginator` (``prefetch`` pages ahead per chain).
+        query: what identifies the query (the parallelism is added to it).
+        options: ``page_size``, ``limit``, ``start_token``, ``prefetch`` (pages ahead
+            per chain), ``max_page_size``, as :class:`AsyncPaginator`.
     """
 
     def __init__(
@@ -62,11 +63,7 @@ class ParallelPaginator(AsyncPaginator[T]):
         *,
         cursors: int,
         query: Mapping[str, Any],
-        page_size: int = 100,
-        limit: int | None = None,
-        start_token: str | None = None,
-        prefetch: int = 1,
-        max_page_size: int = 1000,
+        **options: Any,
     ) -> None:
         if not isinstance(cursors, int) or isinstance(cursors, bool) or cursors < 2:
             raise InvalidInputError("parallel", "must be an integer >= 2", cursors)
@@ -77,15 +74,7 @@ class ParallelPaginator(AsyncPaginator[T]):
         # Where the consumer stands in each range (None: the range is done).
         self._at: list[Position | None] = []
         self._tasks: set[asyncio.Task[None]] = set()
-        super().__init__(
-            _unused,
-            query={**query, "parallel": cursors},
-            page_size=page_size,
-            limit=limit,
-            start_token=start_token,
-            prefetch=prefetch,
-            max_page_size=max_page_size,
-        )
+        super().__init__(_unused, query={**query, "parallel": cursors}, **options)
 
     def _start(self, start_token: str | None) -> None:
         if start_token is None:

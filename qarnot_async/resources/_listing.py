@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from ..filters import FilterLike
 from ..pagination import AsyncPaginator, Page
 from ._checks import clamp_page_size, order_field, tag_params
-from ._paging import MAX_PAGE_SIZE, PageReader, parallel_stream, stream
+from ._paging import MAX_PAGE_SIZE, PageReader, stream
 from ._requests import Calls
 
 __all__ = ["Listing"]
@@ -135,20 +135,11 @@ class Listing(Generic[T]):
             InvalidInputError: an unknown ``order_by``, a bad ``page_size``, ``limit``,
                 ``prefetch``, ``parallel`` or ``start_token``.
         """
-        reader = self.reader(filter, order_by=order_by, descending=descending)
-        if parallel != 1:
-            return parallel_stream(
-                reader,
-                parallel,
-                page_size=page_size,
-                limit=limit,
-                start_token=start_token,
-                prefetch=prefetch,
-            )
         return stream(
-            reader,
+            self.reader(filter, order_by=order_by, descending=descending),
             page_size=page_size,
             limit=limit,
             start_token=start_token,
             prefetch=prefetch,
+            parallel=parallel,
         )

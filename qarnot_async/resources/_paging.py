@@ -32,7 +32,6 @@ __all__ = [
     "PageReader",
     "creation_bounds",
     "page_request",
-    "parallel_stream",
     "search_request",
     "stream",
 ]
@@ -274,18 +273,35 @@ def stream(
     limit: int | None,
     start_token: str | None,
     prefetch: int,
+    parallel: int = 1,
     max_page_size: int = MAX_PAGE_SIZE,
 ) -> AsyncPaginator[T]:
-    """An :class:`~qarnot_async.pagination.AsyncPaginator` over ``reader``'s pages."""
-    return AsyncPaginator(
-        reader,
-        query=reader.query,
-        page_size=page_size,
-        limit=limit,
-        start_token=start_token,
-        prefetch=prefetch,
-        max_page_size=max_page_size,
-    )
+    """An :class:`~qarnot_async.pagination.AsyncPaginator` over ``reader``'s pages.
+
+    ``parallel`` K >= 2: a :class:`~qarnot_async.pagination.ParallelPaginator` over K
+    ranges of creation dates (see :func:`creation_bounds`; token pages only).
+
+    Raises:
+        InvalidInputError: ``parallel`` on an offset-paged listing, or below 1.
+    """
+    options: dict[str, Any] = {
+        "query": reader.query,
+        "page_size": page_size,
+        "limit": limit,
+        "start_token": start_token,
+        "prefetch": prefetch,
+        "max_page_size": max_page_size,
+    }
+    if parallel == 1:
+        return AsyncPaginator(reader, **options)
+    if not isinstance(reader, PageReader):
+        raise InvalidInputError("parallel", "only token-paged listings split in ranges", parallel)
+    token_reader = reader
+
+    async def split(count: int) -> list[str]:
+        return await creation_bounds(token_reader, count)
+
+    return ParallelPaginator(split, token_reader.within, cursors=parallel, **options)
 
 
 async def creation_bounds(reader: PageReader[Any], cursors: int) -> list[str]:
@@ -310,32 +326,3 @@ async def creation_bounds(reader: PageReader[Any], cursors: int) -> list[str]:
         if not bounds or bound > bounds[-1]:
             bounds.append(bound)
     return bounds
-
-
-def parallel_stream(
-    reader: PageReader[T],
-    cursors: int,
-    *,
-    page_size: int,
-    limit: int | None,
-    start_token: str | None,
-    prefetch: int,
-    max_page_size: int = MAX_PAGE_SIZE,
-) -> ParallelPaginator[T]:
-    """A :class:`~qarnot_async.pagination.ParallelPaginator` over ``reader``'s query,
-    split in ranges of creation dates (see :func:`creation_bounds`)."""
-
-    async def split(count: int) -> list[str]:
-        return await creation_bounds(reader, count)
-
-    return ParallelPaginator(
-        split,
-        reader.within,
-        cursors=cursors,
-        query=reader.query,
-        page_size=page_size,
-        limit=limit,
-        start_token=start_token,
-        prefetch=prefetch,
-        max_page_size=max_page_size,
-    )

@@ -17,7 +17,6 @@ from qarnot_async.resources._paging import (
     PageReader,
     creation_bounds,
     page_request,
-    parallel_stream,
     search_request,
     stream,
 )
@@ -201,8 +200,12 @@ async def test_nothing_to_cut_means_one_range(first: list[Any], last: list[Any])
 
 def test_parallel_needs_two_cursors_or_more() -> None:
     reader = PageReader(Calls(FakeRequester()), TaskSummary, "/tasks/summaries/paginate")
-    stream = parallel_stream(reader, 8, page_size=100, limit=None, start_token=None, prefetch=1)
-    assert isinstance(stream, ParallelPaginator)
-    assert stream.cursors == 8
+    options: dict[str, Any] = {"page_size": 100, "limit": None, "start_token": None}
+    paginator = stream(reader, prefetch=1, parallel=8, **options)
+    assert isinstance(paginator, ParallelPaginator)
+    assert paginator.cursors == 8
     with pytest.raises(InvalidInputError, match="parallel"):
-        parallel_stream(reader, 0, page_size=100, limit=None, start_token=None, prefetch=1)
+        stream(reader, prefetch=1, parallel=0, **options)
+    offsets = OffsetPageReader(Calls(FakeRequester()), HardwareConstraint, "/hardware-constraints")
+    with pytest.raises(InvalidInputError, match="parallel"):
+        stream(offsets, prefetch=1, parallel=2, **options)
