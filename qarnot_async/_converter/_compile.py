@@ -26,7 +26,7 @@ from typing import Any, Final, TypeVar, get_args, get_origin
 
 import attrs
 
-from ._registry import ObjectFn, Registry, is_optional, non_none, wire_name
+from ._registry import ObjectFn, Registry, is_optional, is_seq, non_none, wire_name
 from ._scalars import parser_for
 
 __all__ = ["compile_model_fn"]
@@ -131,6 +131,14 @@ class _Writer:
             ]
             return
         hook = self.name("h", registry.converter.get_structure_hook(inner))
+        if is_seq(inner) and get_origin(inner) is not list:
+            # Most arrays of an answer are empty: an empty tuple needs no hook call.
+            self.lines += [
+                f"  if {var} is not None:",
+                f"    if {var}.__class__ is list and not {var}: {var} = ()",
+                f"    else: {var} = {hook}({var}, {self.name('t', inner)})",
+            ]
+            return
         self.lines.append(f"  if {var} is not None: {var} = {hook}({var}, {self.name('t', inner)})")
 
 

@@ -9,7 +9,7 @@ default, so the service applies its own defaults.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, get_origin
+from typing import Any, Final, get_origin
 
 import attrs
 from cattrs import Converter
@@ -159,11 +159,18 @@ def _str_list(v: Any, member: str, name: str) -> tuple[str, ...] | None:
     return tuple(out)
 
 
+_SECRETS_SLOTS: Final = (
+    getattr(SecretsAccessRights, "by_secret").__set__,  # noqa: B009 - the slots themselves
+    getattr(SecretsAccessRights, "by_prefix").__set__,  # noqa: B009
+)
+
+
 def _read_secrets(v: dict[str, Any]) -> SecretsAccessRights:
-    return SecretsAccessRights(
-        by_secret=_str_list(v.get("bySecret"), "key", "bySecret"),
-        by_prefix=_str_list(v.get("byPrefix"), "prefix", "byPrefix"),
-    )
+    # Each item is checked a string here, which is all the class's own checks do.
+    secrets = object.__new__(SecretsAccessRights)
+    _SECRETS_SLOTS[0](secrets, _str_list(v.get("bySecret"), "key", "bySecret"))
+    _SECRETS_SLOTS[1](secrets, _str_list(v.get("byPrefix"), "prefix", "byPrefix"))
+    return secrets
 
 
 def _write_secrets(obj: SecretsAccessRights) -> dict[str, Any]:

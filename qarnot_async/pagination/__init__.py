@@ -31,12 +31,17 @@ pipelined token chain), ``_paginator`` (:class:`AsyncPaginator`) and ``_parallel
 from ._feed import MAX_EMPTY_TRUNCATED_PAGES
 from ._page import Page, PageFetcher, PageHead, StagedPageFetcher
 from ._paginator import AsyncPaginator
+from ._parallel import Bound, ParallelPaginator, RangeFetcher, Splitter
 
 __all__ = [
     "MAX_EMPTY_TRUNCATED_PAGES",
     "AsyncPaginator",
+    "Bound",
     "Page",
     "PageFetcher",
     "PageHead",
+    "ParallelPaginator",
+    "RangeFetcher",
+    "Splitter",
     "StagedPageFetcher",
 ]

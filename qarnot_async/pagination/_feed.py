@@ -83,25 +83,21 @@ async def chain(
                 failure = _loop_guard(following, position, seen, empty)
                 if failure is not None:
                     following = None
-            page: Page[T] | None = None
             after = Position(following, 0, page_size) if following is not None else None
-            if after is not None and pipelined:
-                if slots.locked():
-                    # No slot yet: read this page first, its consumer may be waiting.
-                    page = fetcher.read(answer)
+            if after is not None and pipelined and not slots.locked():
                 await slots.acquire()
                 pending = _send(fetcher, after, wanted, pipelined)
                 # One turn of the loop: the new task sends its request (it runs until
                 # it waits for the answer) before this one reads the page.
                 await asyncio.sleep(0)
-            if page is None:
-                page = fetcher.read(answer)
-            yield page, position
+            yield fetcher.read(answer), position
             if failure is not None:
                 raise failure
             if after is None:
                 return
-            if pending is None:  # not pipelined: the consumer is done with the page
+            if pending is None:
+                # Not pipelined, or no slot was free: the request leaves once the
+                # consumer is done with a page.
                 await slots.acquire()
                 pending = _send(fetcher, after, wanted, pipelined)
             position = after

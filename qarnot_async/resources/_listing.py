@@ -114,6 +114,7 @@ class Listing(Generic[T]):
         limit: int | None = None,
         start_token: str | None = None,
         prefetch: int = 1,
+        parallel: int = 1,
     ) -> AsyncPaginator[T]:
         """Stream every matching item over ``POST <route>/paginate``.
 
@@ -123,9 +124,16 @@ class Listing(Generic[T]):
         :class:`~qarnot_async.pagination.AsyncPaginator` for resuming, prefetch and
         memory bounds.
 
+        ``parallel=K`` (K >= 2, opt-in) streams faster than one token chain can: the
+        query is split into K disjoint ranges of creation dates (found from its first
+        and last items, two more requests) read by K chains at once. Items come as their
+        pages arrive, each exactly once, in no global order (each range keeps
+        ``order_by``); the resume token records every chain
+        (:class:`~qarnot_async.pagination.ParallelPaginator`).
+
         Raises:
             InvalidInputError: an unknown ``order_by``, a bad ``page_size``, ``limit``,
-                ``prefetch`` or ``start_token``.
+                ``prefetch``, ``parallel`` or ``start_token``.
         """
         return stream(
             self.reader(filter, order_by=order_by, descending=descending),
@@ -133,4 +141,5 @@ class Listing(Generic[T]):
             limit=limit,
             start_token=start_token,
             prefetch=prefetch,
+            parallel=parallel,
         )

@@ -12,6 +12,7 @@ request travels.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
@@ -19,9 +20,9 @@ import attrs
 
 from .._converter import structure, unstructure
 from ..errors import DecodeError, InvalidInputError
-from ..filters import FilterLike, to_wire
+from ..filters import F, FilterLike, Leaf, to_wire
 from ..models import DataDetailRequest, OffsetPage, OrderType, PageRequest, TokenPage
-from ..pagination import AsyncPaginator, Page, PageHead
+from ..pagination import AsyncPaginator, Page, PageHead, ParallelPaginator
 from ._checks import check_positive
 from ._requests import Calls
 
@@ -29,6 +30,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "OffsetPageReader",
     "PageReader",
+    "creation_bounds",
     "page_request",
     "search_request",
     "stream",
@@ -106,7 +108,16 @@ class PageReader(Generic[T]):
         descending: sort in descending order (with ``order_by``).
     """
 
-    __slots__ = ("_calls", "_page_cls", "_where", "descending", "filter", "order_by", "route")
+    __slots__ = (
+        "_calls",
+        "_cls",
+        "_page_cls",
+        "_where",
+        "descending",
+        "filter",
+        "order_by",
+        "route",
+    )
 
     def __init__(
         self,
@@ -119,6 +130,7 @@ class PageReader(Generic[T]):
         descending: bool = False,
     ) -> None:
         self._calls = calls
+        self._cls = cls
         self._page_cls: Any = TokenPage[cls]  # type: ignore[valid-type]
         self.route = route
         self._where = f"POST {route}"
@@ -139,6 +151,35 @@ class PageReader(Generic[T]):
     async def __call__(self, cursor: str | None, size: int) -> Page[T]:
         """The page at ``cursor`` (``None``: the first), with at most ``size`` items."""
         return self.read(await self.request(cursor, size))
+
+    def within(self, low: str | None, high: str | None) -> PageReader[T]:
+        """The same query restricted to creation dates in ``[low, high)`` (wire dates;
+        ``None``: unbounded on that side)."""
+        parts = [self.filter] if self.filter is not None else []
+        if low is not None:
+            parts.append(Leaf("GreaterThanOrEqual", "CreationDate", low).to_wire())
+        if high is not None:
+            parts.append(Leaf("LessThan", "CreationDate", high).to_wire())
+        wire = parts[0] if len(parts) == 1 else {"operator": "And", "filters": parts}
+        return PageReader(
+            self._calls,
+            self._cls,
+            self.route,
+            filter=wire if parts else None,
+            order_by=self.order_by,
+            descending=self.descending,
+        )
+
+    def ordered(self, *, descending: bool) -> PageReader[T]:
+        """The same query in creation order (ascending or not)."""
+        return PageReader(
+            self._calls,
+            self._cls,
+            self.route,
+            filter=self.filter,
+            order_by="creationDate",
+            descending=descending,
+        )
 
     async def request(self, cursor: str | None, size: int) -> Any:
         """Send the request of the page at ``cursor``; its answer, decoded, not read."""
@@ -232,15 +273,56 @@ def stream(
     limit: int | None,
     start_token: str | None,
     prefetch: int,
+    parallel: int = 1,
     max_page_size: int = MAX_PAGE_SIZE,
 ) -> AsyncPaginator[T]:
-    """An :class:`~qarnot_async.pagination.AsyncPaginator` over ``reader``'s pages."""
-    return AsyncPaginator(
-        reader,
-        query=reader.query,
-        page_size=page_size,
-        limit=limit,
-        start_token=start_token,
-        prefetch=prefetch,
-        max_page_size=max_page_size,
+    """An :class:`~qarnot_async.pagination.AsyncPaginator` over ``reader``'s pages.
+
+    ``parallel`` K >= 2: a :class:`~qarnot_async.pagination.ParallelPaginator` over K
+    ranges of creation dates (see :func:`creation_bounds`; token pages only).
+
+    Raises:
+        InvalidInputError: ``parallel`` on an offset-paged listing, or below 1.
+    """
+    options: dict[str, Any] = {
+        "query": reader.query,
+        "page_size": page_size,
+        "limit": limit,
+        "start_token": start_token,
+        "prefetch": prefetch,
+        "max_page_size": max_page_size,
+    }
+    if parallel == 1:
+        return AsyncPaginator(reader, **options)
+    if not isinstance(reader, PageReader):
+        raise InvalidInputError("parallel", "only token-paged listings split in ranges", parallel)
+    token_reader = reader
+
+    async def split(count: int) -> list[str]:
+        return await creation_bounds(token_reader, count)
+
+    return ParallelPaginator(split, token_reader.within, cursors=parallel, **options)
+
+
+async def creation_bounds(reader: PageReader[Any], cursors: int) -> list[str]:
+    """At most ``cursors - 1`` creation dates cutting ``reader``'s query in ranges of
+    equal length of time, from its first and last items (two requests, at once).
+
+    Fewer (none) when the query holds too few distinct dates to cut.
+    """
+    first, last = await asyncio.gather(
+        reader.ordered(descending=False)(None, 1), reader.ordered(descending=True)(None, 1)
     )
+    if not first.items or not last.items:
+        return []
+    low = getattr(first.items[0], "creation_date", None)
+    high = getattr(last.items[0], "creation_date", None)
+    if low is None or high is None or high <= low:
+        return []
+    step = (high - low) / cursors
+    bounds: list[str] = []
+    for i in range(1, cursors):
+        bound = (F.creation_date >= low + step * i).value
+        if not bounds or bound > bounds[-1]:
+            bounds.append(bound)
+    return bounds

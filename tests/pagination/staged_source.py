@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from qarnot_async import ServerError
 from qarnot_async.pagination import Page, PageHead
 
 
@@ -17,8 +18,12 @@ class StagedSource:
     request after the first waiting until it is set.
     """
 
-    def __init__(self, n: int, *, repeat_token: bool = False) -> None:
-        self.n = n
+    def __init__(
+        self, n: int, *, repeat_token: bool = False, items: list[int] | None = None
+    ) -> None:
+        self.items = list(range(n)) if items is None else items
+        self.n = len(self.items)
+        self.fail_at: set[int] = set()
         self.events: list[tuple[str, int]] = []
         self.sizes: list[int] = []
         self.hold: asyncio.Event | None = None
@@ -34,6 +39,9 @@ class StagedSource:
         self.events.append(("request", start))
         self.sizes.append(size)
         self.requested.set()
+        if start in self.fail_at:
+            self.fail_at.discard(start)
+            raise ServerError(503, "try later", method="POST", path="/x/paginate")
         try:
             if self.hold is not None and cursor is not None:
                 await self.hold.wait()
@@ -46,7 +54,7 @@ class StagedSource:
         token = "0" if self.repeat_token else str(end)
         return {
             "start": start,
-            "items": list(range(start, end)),
+            "items": self.items[start:end],
             "next": token,
             "more": end < self.n,
         }
@@ -71,3 +79,28 @@ class StagedSource:
         while self.count("request") < count:
             self.requested.clear()
             await self.requested.wait()
+
+
+class RangedSource:
+    """Items ``0..n-1`` whose "creation date" is their value, for parallel streams:
+    ``split(k)`` cuts them in ``k`` ranges, ``fetcher(low, high)`` is a
+    :class:`StagedSource` over ``[low, high)``."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.splits = 0
+        self.ranges: list[StagedSource] = []
+
+    async def split(self, k: int) -> list[int]:
+        self.splits += 1
+        return [self.n * i // k for i in range(1, k)]
+
+    def fetcher(self, low: int | None, high: int | None) -> StagedSource:
+        lo = 0 if low is None else low
+        hi = self.n if high is None else high
+        source = StagedSource(0, items=list(range(lo, hi)))
+        self.ranges.append(source)
+        return source
+
+    def requests(self) -> int:
+        return sum(r.count("request") for r in self.ranges)

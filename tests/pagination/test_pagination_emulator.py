@@ -229,3 +229,56 @@ async def test_memory_stays_flat(page_server: str) -> None:
     small = await _peak(page_server, 10_000)
     large = await _peak(page_server, 100_000)
     assert large < 2 * small, (small, large)
+
+
+@pytest.mark.parametrize(("cursors", "page_size"), [(2, 100), (8, 50), (8, 1000)])
+async def test_parallel_streams_every_item_exactly_once(
+    qarnot_emulator: Emulator, cursors: int, page_size: int
+) -> None:
+    uuids = seed(qarnot_emulator, 3000)
+    qarnot_emulator.reset_stats()
+    async with qarnot_emulator.client() as c:
+        stream = c.tasks.summaries.paginate(
+            F.state == "Success", page_size=page_size, parallel=cursors
+        )
+        got = [t.uuid async for t in stream]
+    expected = {u for i, u in enumerate(uuids) if i % 3 != 0}
+    assert len(got) == len(expected)
+    assert set(got) == expected
+    # Two requests find the first and last items; then one per page of each range
+    # (creation dates one second apart: the ranges hold equal shares).
+    pages = -(-len(expected) // cursors // page_size) * cursors
+    requests = qarnot_emulator.stats.requests["POST /tasks/summaries/paginate"]
+    assert 2 + cursors <= requests <= 2 + pages + cursors
+    assert stream.pages_fetched == requests - 2
+
+
+async def test_parallel_resumes_every_cursor(qarnot_emulator: Emulator) -> None:
+    uuids = seed(qarnot_emulator, 2000)
+    async with qarnot_emulator.client() as c:
+        head: list[str] = []
+        stream = c.tasks.paginate(page_size=100, parallel=8)
+        async for task in stream:
+            head.append(task.uuid)
+            if len(head) == 777:
+                break
+        await stream.aclose()
+        token = stream.resume_token
+        assert token is not None
+        qarnot_emulator.reset_stats()
+        rest = [
+            t.uuid async for t in c.tasks.paginate(page_size=100, parallel=8, start_token=token)
+        ]
+        with pytest.raises(PaginationError, match="another query"):
+            c.tasks.paginate(page_size=100, start_token=token)  # not parallel: refused
+    assert not set(head) & set(rest)
+    assert set(head) | set(rest) == set(uuids)
+    # The bounds came with the token: no request to find them again.
+    assert qarnot_emulator.stats.requests["POST /tasks/paginate"] <= 2000 // 100 + 8
+
+
+async def test_parallel_over_an_empty_or_tiny_query(qarnot_emulator: Emulator) -> None:
+    async with qarnot_emulator.client() as c:
+        assert [t async for t in c.tasks.summaries.paginate(parallel=4)] == []
+        one = seed(qarnot_emulator, 1)
+        assert [t.uuid async for t in c.tasks.summaries.paginate(parallel=4)] == one

@@ -3,16 +3,19 @@ models, answers read into the one Page type."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fake_requester import FakeRequester, summaries_page
 
 from qarnot_async import DecodeError, InvalidInputError, TaskSummary
 from qarnot_async.filters import F
 from qarnot_async.models import HardwareConstraint
-from qarnot_async.pagination import Page, PageHead, StagedPageFetcher
+from qarnot_async.pagination import Page, PageHead, ParallelPaginator, StagedPageFetcher
 from qarnot_async.resources._paging import (
     OffsetPageReader,
     PageReader,
+    creation_bounds,
     page_request,
     search_request,
     stream,
@@ -148,3 +151,61 @@ def test_a_malformed_answer_has_no_next_cursor_and_fails_when_read(answer: objec
     with pytest.raises(DecodeError) as info:
         reader.read(answer)
     assert info.value.where == "POST /tasks/summaries/paginate"
+
+
+def test_a_range_of_creation_dates_is_added_to_the_query() -> None:
+    reader = PageReader(Calls(FakeRequester()), TaskSummary, "/tasks/summaries/paginate", filter=IN)
+    low = {
+        "operator": "GreaterThanOrEqual",
+        "field": "CreationDate",
+        "value": "2026-01-01T00:00:00Z",
+    }
+    high = {"operator": "LessThan", "field": "CreationDate", "value": "2026-02-01T00:00:00Z"}
+    assert reader.within(low["value"], high["value"]).filter == {
+        "operator": "And",
+        "filters": [IN, low, high],
+    }
+    assert reader.within(None, high["value"]).filter == {"operator": "And", "filters": [IN, high]}
+    bare = PageReader(Calls(FakeRequester()), TaskSummary, "/tasks/summaries/paginate")
+    assert bare.within(low["value"], None).filter == low
+    assert bare.within(None, None).filter is None
+
+
+async def test_creation_bounds_cut_the_time_between_the_first_and_last_items() -> None:
+    fake = FakeRequester()
+    first = summaries_page([{"uuid": "a", "creationDate": "2026-01-01T00:00:00Z"}])
+    last = summaries_page([{"uuid": "z", "creationDate": "2026-01-01T00:00:08Z"}])
+    fake.answer("POST", "/tasks/summaries/paginate", first, last)
+    reader = PageReader(Calls(fake), TaskSummary, "/tasks/summaries/paginate", filter=IN)
+    bounds = await creation_bounds(reader, 4)
+    assert bounds == ["2026-01-01T00:00:02Z", "2026-01-01T00:00:04Z", "2026-01-01T00:00:06Z"]
+    assert [c.body["orderType"] for c in fake.calls] == ["ASC", "DESC"]
+    assert all(c.body["maximumResults"] == 1 and c.body["filter"] == IN for c in fake.calls)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        ([], []),  # nothing matches
+        ([{"uuid": "a", "creationDate": "2026-01-01T00:00:00Z"}],) * 2,  # one item
+        ([{"uuid": "a"}], [{"uuid": "b"}]),  # no dates
+    ],
+)
+async def test_nothing_to_cut_means_one_range(first: list[Any], last: list[Any]) -> None:
+    fake = FakeRequester()
+    fake.answer("POST", "/tasks/summaries/paginate", summaries_page(first), summaries_page(last))
+    reader = PageReader(Calls(fake), TaskSummary, "/tasks/summaries/paginate")
+    assert await creation_bounds(reader, 8) == []
+
+
+def test_parallel_needs_two_cursors_or_more() -> None:
+    reader = PageReader(Calls(FakeRequester()), TaskSummary, "/tasks/summaries/paginate")
+    options: dict[str, Any] = {"page_size": 100, "limit": None, "start_token": None}
+    paginator = stream(reader, prefetch=1, parallel=8, **options)
+    assert isinstance(paginator, ParallelPaginator)
+    assert paginator.cursors == 8
+    with pytest.raises(InvalidInputError, match="parallel"):
+        stream(reader, prefetch=1, parallel=0, **options)
+    offsets = OffsetPageReader(Calls(FakeRequester()), HardwareConstraint, "/hardware-constraints")
+    with pytest.raises(InvalidInputError, match="parallel"):
+        stream(offsets, prefetch=1, parallel=2, **options)
