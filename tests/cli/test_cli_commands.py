@@ -12,18 +12,7 @@ import pytest
 from qarnot_async.cli import main
 from qarnot_async.emulator import Emulator
 
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    # Fast emulated time: tasks end within a fraction of a real second.
-    with Emulator(speed=400.0) as emulator:
-        yield emulator
-
-
-@pytest.fixture(autouse=True)
-def no_token_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("QARNOT_CLIENT_TOKEN", "QARNOT_CLUSTER_URL", "QARNOT_CLUSTER_UNSAFE"):
-        monkeypatch.delenv(name, raising=False)
+# The `emu` emulator and the token-free environment come from tests/cli/conftest.py.
 
 
 def run(emu: Emulator, *args: str) -> int:
