@@ -102,7 +102,9 @@ class Poller:
         return self._registry.watched(kind)
 
     def last_seen(self, kind: str, uuid: str) -> Any:
-        """The last summary (or entity) received for ``uuid``; ``None`` if none yet.
+        """What was last read of ``uuid`` (what the source's ``states`` answered: a
+        :class:`~qarnot_async.resources.StateSighting` for the client's sources, or the
+        entity fetched for a wait); ``None`` if nothing yet.
 
         Only known while ``uuid`` is polled.
         """
@@ -199,8 +201,8 @@ class Poller:
             The full entity, from :meth:`StateSource.entities`.
 
         Raises:
-            WaitTimeoutError: ``timeout`` passed; ``last_seen`` holds the last summary
-                (or entity) seen, ``None`` if none came back yet.
+            WaitTimeoutError: ``timeout`` passed; ``last_seen`` holds what was last read
+                of the entity (see :meth:`last_seen`), ``None`` if nothing came back yet.
             NotFoundError: the entity no longer exists.
             APIError: a non-transient error answered a request about this uuid.
             ConfigurationError: the poller is (or got) closed.
