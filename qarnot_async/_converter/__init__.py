@@ -5,8 +5,12 @@ Resources call only :func:`structure` and :func:`unstructure`.
 * Attribute names are snake_case; the wire name is the camelCase of the attribute
   unless the field's metadata names it (``wire("maxFrequencyGHz")``). A dotted wire
   name (``"filtering.prefixFiltering.prefix"``) reads and writes a nested member.
-* Unknown members are ignored. Unstructuring omits every attribute left at its
-  default (``None`` for optional ones), so the service applies its own defaults.
+* Every model derives from :class:`~qarnot_async.models.Model`: the members it does
+  not declare are kept in its ``extra`` and written back after the declared ones.
+  Unstructuring omits every attribute left at its default (``None`` for optional
+  ones), so the service applies its own defaults.
+* A member the service may spell two ways (``wired(name, also=...)``) is read from
+  either and written under its own name.
 * Strings, ints, floats and bools are checked, not coerced: ``"12"`` is not an int.
 * Structuring runs a fast converter built without detailed validation. Only when it
   fails is the same data structured again by a twin converter that records where
@@ -35,17 +39,19 @@ from ._compile import field_types
 from ._explain import explain
 from ._objects import configure_objects
 from ._optional import configure_optional
-from ._registry import ROOT, Registry, wire_name
+from ._registry import ROOT, Registry, also_names, wire_attributes, wire_name
 from ._scalars import configure_scalars
 from ._unions import configure_unions
 
 __all__ = [
     "Registry",
+    "also_names",
     "attribute_type",
     "converter",
     "new_registry",
     "structure",
     "unstructure",
+    "wire_attributes",
     "wire_name",
 ]
 

@@ -14,6 +14,10 @@ exactly what the twin accepts.
 A model without validators, converters or post-init hooks (every output of the
 service) is built without its ``__init__``: the reader already checked each value, and
 setting the slots directly costs a third of an attrs ``__init__`` taking keywords.
+
+A model's ``extra`` (the members it does not declare) costs one length comparison
+when the object holds exactly the members the reader fetched, which is what the
+service sends: it writes every member, nulls included.
 """
 
 from __future__ import annotations
@@ -26,7 +30,20 @@ from typing import Any, Final, TypeVar, get_args, get_origin
 
 import attrs
 
-from ._registry import ObjectFn, Registry, is_optional, is_seq, non_none, wire_name
+from ..models._types import NO_EXTRA
+from ._registry import (
+    ObjectFn,
+    Registry,
+    also_names,
+    extra_of,
+    is_extra,
+    is_optional,
+    is_seq,
+    known_members,
+    non_none,
+    union_tag,
+    wire_name,
+)
 from ._scalars import parser_for
 
 __all__ = ["compile_model_fn"]
@@ -143,7 +160,8 @@ class _Writer:
 
 
 def _fetch(out: _Writer, members: list[tuple[str, str]]) -> list[str]:
-    """Lines setting each ``var`` of ``members`` to its member ``key`` of ``o`` (or None).
+    """Lines setting each ``var`` of ``members`` to its member ``key`` of ``o`` (or None),
+    and ``m`` to how many members ``o`` then surely holds (``-1``: not known).
 
     The service writes every member of an answer, nulls included, so one
     ``itemgetter`` fetches them all in C; only when one is absent (a ``KeyError``)
@@ -151,22 +169,27 @@ def _fetch(out: _Writer, members: list[tuple[str, str]]) -> list[str]:
     """
     gets = [f"{var} = o.get({key!r})" for var, key in members]
     if len(members) < 2:
-        return [f"  {line}" for line in gets]
+        held = " + ".join(f"({key!r} in o)" for _, key in members) or "0"
+        return [f"  {line}" for line in [*gets, f"m = {held}"]]
     getter = out.name("g", operator.itemgetter(*(key for _, key in members)))
     targets = ", ".join(var for var, _ in members)
     return [
         "  try:",
         f"    {targets} = {getter}(o)",
+        f"    m = {len(members)}",
         "  except KeyError:",
         *(f"    {line}" for line in gets),
+        "    m = -1",
     ]
 
 
-def slot_setters(cls: type) -> list[Callable[[Any, Any], None]] | None:
-    """The slot setter of each attribute of ``cls``, in order, when its instances may be
-    built without ``__init__``; ``None`` otherwise.
+def slot_setters(cls: type) -> list[Callable[[Any, Any], None] | str] | None:
+    """How each attribute of ``cls`` is stored, in order, when its instances may be
+    built without ``__init__``: its slot's setter, or its name when it lives in the
+    instance's ``__dict__`` (a field of a mixin that is not slotted); ``None`` when
+    they may not.
 
-    That holds for a slotted attrs class whose generated ``__init__`` only stores its
+    That holds for an attrs class whose generated ``__init__`` only stores its
     arguments: no validator, converter, factory default or ``__attrs_pre_init__`` /
     ``__attrs_post_init__`` hook (every output model of the service).
     """
@@ -176,16 +199,22 @@ def slot_setters(cls: type) -> list[Callable[[Any, Any], None]] | None:
         return None
     if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
         return None
-    setters = []
+    setters: list[Callable[[Any, Any], None] | str] = []
     for a in attrs.fields(cls):
-        if a.validator is not None or a.converter is not None or not a.init:
+        # ``extra``'s converter only freezes a mapping; the reader builds it frozen.
+        if (a.validator is not None or a.converter is not None) and not is_extra(a):
+            return None
+        if not a.init:
             return None
         if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
             return None
         slot = getattr(cls, a.name, None)
-        if not isinstance(slot, types.MemberDescriptorType):
+        if isinstance(slot, types.MemberDescriptorType):
+            setters.append(slot.__set__)
+        elif slot is None and cls.__dictoffset__:
+            setters.append(a.name)
+        else:
             return None
-        setters.append(slot.__set__)
     return setters
 
 
@@ -205,18 +234,29 @@ def compile_model_fn(
     late: list[str] = []
     # The optional members, fetched before any is checked (see _fetch).
     members: list[tuple[str, str]] = []
+    extra_var = None
+    # For ``extra``: how many required members ``o`` holds once read, and the members
+    # it may or may not hold besides those fetched together.
+    required, maybe = 0, set()
     for i, a in enumerate(attrs.fields(cls)):
         if not a.init:
             return None
         key, ft, var = wire_name(a), types_of[a.name], f"x{i}"
-        if "." in key:
+        also = also_names(a)
+        if is_extra(a):
+            extra_var = var
+        elif also and (a.default is not None or "." in key):
+            return None  # other spellings are only read for optional members
+        elif "." in key:
             if a.default is not None:
                 return None
             path = out.name("n", tuple(key.split(".")))
+            maybe.add(key.partition(".")[0])
             out.globs["_nested"] = _nested
             out.lines.append(f"  {var} = _nested(o, {path})")
             out.read_optional(var, ft)
         elif a.default is attrs.NOTHING:
+            required += 1
             scalar = registry.scalars.get(ft)
             if scalar is not None:
                 # A required scalar: a missing member is a KeyError, a wrong one _Invalid.
@@ -228,9 +268,12 @@ def compile_model_fn(
                 out.lines.append(f"  {var} = {hook}(o[{key!r}], {out.name('t', ft)})")
         elif a.default is None and is_optional(ft):
             members.append((var, key))
+            for other in also:
+                out.lines.append(f"  if {var} is None: {var} = o.get({other!r})")
             out.read_optional(var, ft)
         else:
             # A default other than None: read the member only when present.
+            maybe.add(key)
             hook = out.name("h", registry.converter.get_structure_hook(ft))
             member = f"{hook}(o[{key!r}], {out.name('t', ft)})"
             if setters is None:
@@ -239,12 +282,30 @@ def compile_model_fn(
             default = out.name("d", a.default)
             out.lines.append(f"  {var} = {member} if {key!r} in o else {default}")
         args.append(f"{a.alias}={var}")
+    if extra_var is not None:
+        # ``o`` holds a member the model does not declare only when it holds more than
+        # the members read (``m`` is -1 when that count is not known: then look).
+        known = out.name("k", known_members(registry, cls))
+        tag = union_tag(registry, cls)
+        if tag is not None:
+            maybe.add(tag)
+        out.globs["extra_of"], out.globs["NO_EXTRA"] = extra_of, NO_EXTRA
+        held = "".join(f" + ({k!r} in o)" for k in sorted(maybe))
+        count = f"m + {required}{held}" if required or held else "m"
+        out.lines.append(f"  {extra_var} = NO_EXTRA if len(o) == {count} else extra_of(o, {known})")
     head = ["def read(o):", *_fetch(out, members)]
     if setters is not None:
         # Every value is checked: store it, without running __init__ again.
         out.globs["new"] = object.__new__
-        body = [f"  {out.name('s', setter)}(r, x{i})" for i, setter in enumerate(setters)]
-        source = "\n".join([*head, *out.lines, "  r = new(cl)", *body, "  return r"])
+        body = ["  r = new(cl)"]
+        if any(type(setter) is str for setter in setters):
+            body.append("  d = r.__dict__")
+        for i, setter in enumerate(setters):
+            if type(setter) is str:
+                body.append(f"  d[{setter!r}] = x{i}")
+            else:
+                body.append(f"  {out.name('s', setter)}(r, x{i})")
+        source = "\n".join([*head, *out.lines, *body, "  return r"])
     else:
         if late:
             out.lines += ["  res = {}", *late]

@@ -2,7 +2,9 @@
 
 A model's members are read and written under their wire names (:func:`wire_name`);
 a dotted wire name (``"filtering.prefixFiltering.prefix"``) reads and writes a nested
-member. Unknown members are ignored; writing omits every attribute left at its
+member, and a member read under another spelling (:func:`also_names`) is written
+under its own. The members a model does not declare are kept in its ``extra`` and
+written back after the declared ones; writing omits every attribute left at its
 default, so the service applies its own defaults.
 """
 
@@ -17,7 +19,21 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from ..models.common import SecretsAccessRights
 from ._compile import compile_model_fn
-from ._registry import BadValue, Hook, ObjectFn, Registry, exactly, expected, is_model, wire_name
+from ._registry import (
+    BadValue,
+    Hook,
+    ObjectFn,
+    Registry,
+    also_names,
+    exactly,
+    expected,
+    extra_of,
+    has_extra,
+    is_extra,
+    is_model,
+    known_members,
+    wire_name,
+)
 
 __all__ = [
     "configure_objects",
@@ -52,11 +68,15 @@ def model_fn(registry: Registry, t: Any) -> ObjectFn:
 
 
 def _renames(t: Any) -> tuple[dict[str, Any], list[tuple[str, tuple[str, ...]]]]:
-    """The cattrs overrides giving each attribute its wire name, and the dotted ones."""
+    """The cattrs overrides giving each attribute its wire name (``extra`` left to the
+    functions here), and the dotted ones."""
     cls = attrs.resolve_types(attrs_class(t))
     renames: dict[str, Any] = {}
     nested: list[tuple[str, tuple[str, ...]]] = []
     for a in attrs.fields(cls):
+        if is_extra(a):
+            renames[a.name] = override(omit=True)
+            continue
         name = wire_name(a)
         if name != a.name:
             renames[a.name] = override(rename=name)
@@ -86,27 +106,48 @@ def _build_model_fn(registry: Registry, t: Any) -> ObjectFn:
         _cattrs_detailed_validation=registry.detailed,
         **renames,
     )
-    if not nested:
+    cls = attrs_class(t)
+    others = [(wire_name(a), also_names(a)) for a in attrs.fields(cls) if also_names(a)]
+    known = known_members(registry, cls) if has_extra(cls) else None
+    if not nested and not others and known is None:
         return gen
 
-    def read_nested(v: dict[str, Any]) -> Any:
-        # The generated function reads each nested value from a flat key with the
-        # dotted name, set here (a member that has that name itself is not it).
-        flat = dict(v)
-        for key, path in nested:
-            flat.pop(key, None)
-            cur: Any = v
-            for i, segment in enumerate(path):
-                if cur is None:
-                    break
-                if type(cur) is not dict:
-                    raise BadValue(_OBJECT, cur, path[:i])
-                cur = cur.get(segment)
-            if cur is not None:
-                flat[key] = cur
-        return gen(flat)
+    def read(v: dict[str, Any]) -> Any:
+        obj = gen(_flat(v, nested, others) if nested or others else v)
+        if known is not None:
+            extra = extra_of(v, known)
+            if extra:
+                object.__setattr__(obj, "extra", extra)  # a frozen model, just built
+        return obj
 
-    return read_nested
+    return read
+
+
+def _flat(
+    v: dict[str, Any],
+    nested: list[tuple[str, tuple[str, ...]]],
+    others: list[tuple[str, tuple[str, ...]]],
+) -> dict[str, Any]:
+    """``v`` as cattrs' generated reader wants it: each member read under another
+    spelling moved to its own name, and each nested value at a flat key with the
+    dotted name (a member that has that name itself is not it)."""
+    flat = dict(v)
+    for key, spellings in others:
+        for other in spellings:
+            if flat.get(key) is None and v.get(other) is not None:
+                flat[key] = v[other]
+    for key, path in nested:
+        flat.pop(key, None)
+        cur: Any = v
+        for i, segment in enumerate(path):
+            if cur is None:
+                break
+            if type(cur) is not dict:
+                raise BadValue(_OBJECT, cur, path[:i])
+            cur = cur.get(segment)
+        if cur is not None:
+            flat[key] = cur
+    return flat
 
 
 def object_hook(registry: Registry, t: Any) -> Hook:
@@ -122,13 +163,15 @@ def object_hook(registry: Registry, t: Any) -> Hook:
 
 
 def model_writer(conv: Converter, t: Any) -> Callable[[Any], Any]:
-    """The unstructure function of a model: wire names, defaults omitted."""
+    """The unstructure function of a model: wire names, defaults omitted, then the
+    members of its ``extra`` (a declared member wins over one of the same name)."""
     renames, nested = _renames(t)
     gen = make_dict_unstructure_fn(t, conv, _cattrs_omit_if_default=True, **renames)
-    if not nested:
+    keeps_extra = has_extra(attrs_class(t))
+    if not nested and not keeps_extra:
         return gen
 
-    def write_nested(obj: Any) -> dict[str, Any]:
+    def write(obj: Any) -> dict[str, Any]:
         out: dict[str, Any] = gen(obj)
         for key, path in nested:
             if key in out:
@@ -137,9 +180,12 @@ def model_writer(conv: Converter, t: Any) -> Callable[[Any], Any]:
                 for segment in path[:-1]:
                     cur = cur.setdefault(segment, {})
                 cur[path[-1]] = value
+        if keeps_extra and obj.extra:
+            for key, value in obj.extra.items():
+                out.setdefault(key, value)
         return out
 
-    return write_nested
+    return write
 
 
 def _str_list(v: Any, member: str, name: str) -> tuple[str, ...] | None:
@@ -162,7 +208,9 @@ def _str_list(v: Any, member: str, name: str) -> tuple[str, ...] | None:
 _SECRETS_SLOTS: Final = (
     getattr(SecretsAccessRights, "by_secret").__set__,  # noqa: B009 - the slots themselves
     getattr(SecretsAccessRights, "by_prefix").__set__,  # noqa: B009
+    getattr(SecretsAccessRights, "extra").__set__,  # noqa: B009
 )
+_SECRETS_MEMBERS: Final = frozenset({"bySecret", "byPrefix"})
 
 
 def _read_secrets(v: dict[str, Any]) -> SecretsAccessRights:
@@ -170,6 +218,7 @@ def _read_secrets(v: dict[str, Any]) -> SecretsAccessRights:
     secrets = object.__new__(SecretsAccessRights)
     _SECRETS_SLOTS[0](secrets, _str_list(v.get("bySecret"), "key", "bySecret"))
     _SECRETS_SLOTS[1](secrets, _str_list(v.get("byPrefix"), "prefix", "byPrefix"))
+    _SECRETS_SLOTS[2](secrets, extra_of(v, _SECRETS_MEMBERS))
     return secrets
 
 
@@ -179,6 +228,8 @@ def _write_secrets(obj: SecretsAccessRights) -> dict[str, Any]:
         out["bySecret"] = [{"key": k} for k in obj.by_secret]
     if obj.by_prefix is not None:
         out["byPrefix"] = [{"prefix": p} for p in obj.by_prefix]
+    for key, value in obj.extra.items():
+        out.setdefault(key, value)
     return out
 
 

@@ -1,9 +1,11 @@
 """What every part of the converter shares.
 
 :class:`BadValue` is what a hook raises for a value it cannot read; the type
-predicates choose hooks; :func:`wire_name` maps an attribute to its JSON member; and
-:class:`Registry` holds, for one converter, the tables the ``configure_*`` functions
-fill and the readers built lazily from them.
+predicates choose hooks; :func:`wire_name` maps an attribute to its JSON member,
+:func:`also_names` to the other spellings it is read from, and :func:`extra_of`
+collects the members a model does not declare; :class:`Registry` holds, for one
+converter, the tables the ``configure_*`` functions fill and the readers built lazily
+from them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, Final, TypeVar, get_args, get_origin
 import attrs
 from cattrs import Converter
 
-from ..models._types import WIRE_KEY, OpenEnum
+from ..models._types import ALSO_KEY, EXTRA_KEY, NO_EXTRA, WIRE_KEY, Extra, OpenEnum
 
 __all__ = [
     "ROOT",
@@ -25,16 +27,23 @@ __all__ = [
     "ObjectFn",
     "Parser",
     "Registry",
+    "also_names",
     "elem_type",
     "exactly",
     "expected",
+    "extra_of",
+    "has_extra",
+    "is_extra",
     "is_mapping",
     "is_model",
     "is_open_enum",
     "is_optional",
     "is_seq",
     "non_none",
+    "known_members",
     "one_of",
+    "union_tag",
+    "wire_attributes",
     "wire_name",
     "writer",
 ]
@@ -78,6 +87,61 @@ def wire_name(attribute: attrs.Attribute[Any]) -> str:
     """The JSON member name of an attrs attribute of a model."""
     explicit = attribute.metadata.get(WIRE_KEY)
     return explicit if isinstance(explicit, str) else _camel(attribute.name)
+
+
+def also_names(attribute: attrs.Attribute[Any]) -> tuple[str, ...]:
+    """The other JSON member names an attribute is read from when its own is absent
+    or null (the service's spelling is not known for sure)."""
+    names: tuple[str, ...] = attribute.metadata.get(ALSO_KEY, ())
+    return names
+
+
+def is_extra(attribute: attrs.Attribute[Any]) -> bool:
+    """Whether ``attribute`` is a model's ``extra``: filled from the members the model
+    does not declare, never read from a member of its own."""
+    return bool(attribute.metadata.get(EXTRA_KEY))
+
+
+def wire_attributes(cls: type) -> list[attrs.Attribute[Any]]:
+    """The attributes of model ``cls`` that are JSON members (all but ``extra``)."""
+    return [a for a in attrs.fields(cls) if not is_extra(a)]
+
+
+def has_extra(cls: type) -> bool:
+    """Whether the models of ``cls`` keep their undeclared members in ``extra``."""
+    return any(is_extra(a) for a in attrs.fields(cls))
+
+
+def known_members(registry: Registry, cls: type) -> frozenset[str]:
+    """The top-level JSON members model ``cls`` reads: its attributes' wire names (the
+    first level of a dotted one), their other spellings, and the member naming its
+    class in a tagged union."""
+    names: set[str] = set()
+    for a in attrs.fields(cls):
+        if not is_extra(a):
+            names.add(wire_name(a).partition(".")[0])
+            names.update(also_names(a))
+    tag = union_tag(registry, cls)
+    if tag is not None:
+        names.add(tag)
+    return frozenset(names)
+
+
+def union_tag(registry: Registry, cls: type) -> str | None:
+    """The member naming the class of ``cls`` in its tagged union, if it is in one."""
+    for base in cls.__mro__:
+        tag = registry.union_tags.get(base)
+        if tag is not None:
+            return tag
+    return None
+
+
+def extra_of(v: dict[str, Any], known: frozenset[str]) -> Extra:
+    """The members of ``v`` not in ``known``, in their order (most objects have none:
+    one set comparison in C tells)."""
+    if v.keys() <= known:
+        return NO_EXTRA
+    return Extra({k: x for k, x in v.items() if k not in known})
 
 
 # --------------------------------------------------------------------- predicates
@@ -176,6 +240,9 @@ class Registry:
     object_fns: dict[Any, ObjectFn] = attrs.field(factory=dict)
     #: The attrs reader of every model met so far (for a union base, the base alone).
     model_fns: dict[Any, ObjectFn] = attrs.field(factory=dict)
+    #: The member naming the class of each tagged union's base (``discriminator``,
+    #: ``type``): read by the union, so it is not one of the members' ``extra``.
+    union_tags: dict[type, str] = attrs.field(factory=dict)
 
     @property
     def detailed(self) -> bool:

@@ -99,6 +99,7 @@ def configure_unions(conv: Converter, registry: Registry) -> None:
     base_writers: dict[type, Callable[[Any], Any]] = {}
     for union in UNIONS:
         registry.special_objects[union.base] = _reader(registry, union)
+        registry.union_tags[union.base] = union.member
         conv.register_unstructure_hook_factory(
             one_of(union.known.values()),
             lambda t, member=union.member: _tagged_writer(conv, member, t),

@@ -9,10 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from .._client import Client
-from .._converter import structure, wire_name
+from .._converter import structure, wire_attributes, wire_name
 from ..errors import QarnotError
 from ..models import TaskCreate
 from ._output import Bar, emit_json
@@ -28,7 +26,7 @@ class UsageError(Exception):
 
 
 def _known_fields() -> frozenset[str]:
-    return frozenset(wire_name(a) for a in attrs.fields(TaskCreate))
+    return frozenset(wire_name(a) for a in wire_attributes(TaskCreate))
 
 
 def _normalised(item: dict[str, Any], where: str) -> dict[str, Any]:

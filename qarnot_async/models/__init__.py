@@ -26,7 +26,7 @@ from . import (
 )
 from ._ranges import InstanceRanges
 from ._time import TimeSpan, format_timespan, parse_timespan
-from ._types import OpenEnum
+from ._types import NO_EXTRA, Extra, Model, OpenEnum
 from .account import *  # noqa: F403
 from .carbon import *  # noqa: F403
 from .common import *  # noqa: F403
@@ -43,7 +43,10 @@ from .status import *  # noqa: F403
 from .tasks import *  # noqa: F403
 
 __all__ = [
+    "NO_EXTRA",
+    "Extra",
     "InstanceRanges",
+    "Model",
     "OpenEnum",
     "TimeSpan",
     "format_timespan",

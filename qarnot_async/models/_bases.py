@@ -29,7 +29,7 @@ from ._checks import (
     check_uuid,
     checked,
 )
-from ._types import INT32_MAX, INT32_MIN
+from ._types import INT32_MAX, INT32_MIN, Model
 from .common import (
     EMPTY_CONSTANTS,
     ApiErrorDetail,
@@ -72,7 +72,7 @@ S = TypeVar("S", bound=FinalState)
 
 
 @attrs.frozen(kw_only=True)
-class Entity(Generic[S]):
+class Entity(Model, Generic[S]):
     """What the service says of every task, pool and job: identity, state, dates."""
 
     uuid: str
@@ -112,7 +112,7 @@ class ComputeSummary(Entity[S]):
 # these fields live in the instance's __dict__ instead, which reads as fast (see the
 # converter benchmark).
 @attrs.frozen(kw_only=True, slots=False)
-class Retention:
+class Retention(Model):
     """What the full views of jobs, tasks and pools share: their tags and whether and
     when the service deletes them once complete."""
 
@@ -148,7 +148,7 @@ class ComputeDetails(Retention):
 
 
 @attrs.frozen(kw_only=True)
-class UpdatableSettings:
+class UpdatableSettings(Model):
     """What can change on a running task or pool; lists given are kept as tuples."""
 
     constants: Constants | None = attrs.field(default=None, converter=constants_converter)

@@ -1,5 +1,5 @@
-"""Building blocks of the models: wire names, integer bounds, caches, open enums and
-read-only mappings."""
+"""Building blocks of the models: the :class:`Model` base keeping unknown members, wire
+names, integer bounds, caches, open enums and read-only mappings."""
 
 from __future__ import annotations
 
@@ -9,15 +9,24 @@ from typing import Any, Final, Self, TypeVar
 
 import attrs
 
+from ..errors import InvalidInputError
+
 __all__ = [
+    "ALSO_KEY",
+    "EXTRA_KEY",
     "INT32_MAX",
     "INT32_MIN",
     "INT64_MAX",
     "INT64_MIN",
     "WIRE_KEY",
+    "NO_EXTRA",
+    "Extra",
     "FrozenMapping",
+    "LenientEnum",
+    "Model",
     "OpenEnum",
     "remember",
+    "to_extra",
     "union_member",
     "wire",
     "wired",
@@ -39,10 +48,28 @@ def wire(name: str) -> dict[str, str]:
     return {WIRE_KEY: name}
 
 
-def wired(name: str) -> Any:
+#: Field metadata key holding the other wire names a member may be read from, when
+#: the service's spelling is not known for sure (see :func:`wired`).
+ALSO_KEY: Final = "qarnot_async.also"
+
+#: Field metadata key marking :attr:`Model.extra`: the converter fills it, it is not
+#: read from a member of its own.
+EXTRA_KEY: Final = "qarnot_async.extra"
+
+
+def wired(name: str, *, also: str | tuple[str, ...] = ()) -> Any:
     """An optional output attribute (``None`` by default) read from the JSON member
-    ``name``, for a member whose spelling is not the camelCase of the attribute."""
-    return attrs.field(default=None, metadata=wire(name))
+    ``name``, for a member whose spelling is not the camelCase of the attribute.
+
+    ``also`` lists other spellings read when ``name`` is absent or null: the official
+    SDKs and ``openapi.json`` disagree on a few names (carbon facts in snake_case
+    against camelCase, ``runningCoresCount`` against ``runningCoreCount``), and which
+    one the live service sends is not known. The attribute is written as ``name``.
+    """
+    metadata: dict[str, Any] = wire(name)
+    if also:
+        metadata[ALSO_KEY] = (also,) if isinstance(also, str) else also
+    return attrs.field(default=None, metadata=metadata)
 
 
 C = TypeVar("C", bound=type)
@@ -118,6 +145,24 @@ class OpenEnum(StrEnum):
         return type(self).__members__.get(self._name_) is self
 
 
+class LenientEnum(OpenEnum):
+    """An :class:`OpenEnum` that also reads its known values in any letter case.
+
+    The official SDK parses snapshot states and dependency conditions this way (its
+    mocks send ``"triggered"`` where the service documents ``"Triggered"``); an unknown
+    value is still kept as a pseudo-member.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str):
+            folded = value.lower()
+            for member in cls:
+                if member.value.lower() == folded:
+                    return member
+        return super()._missing_(value)
+
+
 V = TypeVar("V")
 
 
@@ -151,3 +196,57 @@ class FrozenMapping(Mapping[str, V]):
 
     # Defining __eq__ leaves __hash__ None: unhashable unless a subclass whose values
     # are immutable defines one (constants do).
+
+
+class Extra(FrozenMapping[Any]):
+    """The wire members a model does not declare, by wire name, as JSON values.
+
+    Its ``repr`` names the members but not their values: a member this SDK does not
+    know may carry a secret.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Mapping[str, Any] = {}, /) -> None:
+        self._data = dict(data)
+
+    def __repr__(self) -> str:
+        return f"Extra(members={list(self._data)!r})"
+
+    __str__ = __repr__
+
+
+#: The ``extra`` of a model that got no unknown member (shared: it is read-only).
+NO_EXTRA: Final = Extra()
+
+
+def to_extra(value: Mapping[str, Any] | None) -> Extra:
+    """The :class:`Extra` of ``value``: an ``Extra`` as is, a mapping copied."""
+    if type(value) is Extra:
+        return value
+    if value is None or not value:
+        return NO_EXTRA
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise InvalidInputError("extra", "must be a mapping of wire member names", value)
+    return Extra(value)
+
+
+@attrs.frozen(kw_only=True)
+class Model:
+    """The base of every model: it keeps what the service sends that it does not declare.
+
+    ``extra`` maps each such wire member to its JSON value, so that nothing the
+    service sends is lost (a member added after this release, a field of the
+    official SDKs this one does not model yet). A model written back (an update, a
+    clone, ``attrs.evolve``) writes them again, after its declared members; on an
+    input, ``extra`` sends members this SDK does not know yet. Left out of equality,
+    hashing and ``repr``.
+    """
+
+    extra: Mapping[str, Any] = attrs.field(
+        default=NO_EXTRA,
+        converter=to_extra,
+        eq=False,
+        repr=False,
+        metadata={EXTRA_KEY: True},
+    )

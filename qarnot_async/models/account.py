@@ -8,8 +8,7 @@ from typing import Any
 
 import attrs
 
-from ._spellings import fold_twins, twin
-from ._types import FrozenMapping
+from ._types import FrozenMapping, Model, wired
 from .credits import Project
 from .enums import SchedulingType
 
@@ -32,29 +31,22 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class _InstanceLimits:
+class _InstanceLimits(Model):
     """The caps on instances and cores that quotas, users and licenses all state."""
 
     max_instances: int | None = None
     max_cores: int | None = None
 
 
-# openapi.json spells it runningCoreCount, both official SDKs runningCoresCount: read both.
-_CORES_TWIN = (("running_core_count", "_sdk_running_cores_count"),)
-
-
 # Not slotted, like models._bases.Retention: SchedulingQuota already has a slotted base
 # with fields (_InstanceLimits), and a class can have only one.
 @attrs.frozen(kw_only=True, slots=False)
-class _RunningCounts:
+class _RunningCounts(Model):
     """What runs now, counted in instances and cores."""
 
     running_instances_count: int | None = None
-    running_core_count: int | None = None
-    _sdk_running_cores_count: int | None = twin("runningCoresCount")
-
-    def __attrs_post_init__(self) -> None:
-        fold_twins(self, _CORES_TWIN)
+    # openapi.json spells it runningCoreCount, both official SDKs runningCoresCount.
+    running_core_count: int | None = wired("runningCoreCount", also="runningCoresCount")
 
 
 @attrs.frozen(kw_only=True)
@@ -75,7 +67,7 @@ class SchedulingQuota(_InstanceLimits, _RunningCounts):
 # Not slotted, like _RunningCounts: the quotas it is mixed into already have a slotted
 # base with fields. It comes first among their bases so that its fields stay last.
 @attrs.frozen(kw_only=True, slots=False)
-class _ReservedMachine:
+class _ReservedMachine(Model):
     """Which reserved machine a quota is about (``reservation_name`` is not in
     openapi.json; the official SDKs read it)."""
 
@@ -92,7 +84,7 @@ class ReservedQuota(_ReservedMachine, SchedulingQuota):
 
 
 @attrs.frozen(kw_only=True)
-class UserComputingQuotas:
+class UserComputingQuotas(Model):
     """Computing quotas by scheduling type (``UserComputingQuotasOutput``)."""
 
     flex: SchedulingQuota | None = None
@@ -117,7 +109,7 @@ class OrganizationReservedQuota(_ReservedMachine, OrganizationSchedulingQuota):
 
 
 @attrs.frozen(kw_only=True)
-class OrganizationComputingQuotas:
+class OrganizationComputingQuotas(Model):
     """The computing quotas of the user's organization (not in openapi.json)."""
 
     name: str | None = None
@@ -127,7 +119,7 @@ class OrganizationComputingQuotas:
 
 
 @attrs.frozen(kw_only=True)
-class ComputingQuotas:
+class ComputingQuotas(Model):
     """The computing quotas of the user and of their organization
     (``ComputingQuotasOutput``; ``organization`` is not in openapi.json)."""
 
@@ -174,7 +166,7 @@ class UserInfo(_InstanceLimits):
 
 
 @attrs.frozen(kw_only=True)
-class ProfileConstant:
+class ProfileConstant(Model):
     """A constant a profile reads, with its default (``QConstant``)."""
 
     name: str | None = None
@@ -190,7 +182,7 @@ class ProfileLicense(_InstanceLimits):
 
 
 @attrs.frozen(kw_only=True)
-class Profile:
+class Profile(Model):
     """A profile: the constants it reads and the licenses it needs (``QProfile``)."""
 
     name: str | None = None
@@ -204,7 +196,7 @@ class Profile:
 
 
 @attrs.frozen(kw_only=True)
-class ApiVersion:
+class ApiVersion(Model):
     """A version of the API and its planned end of life (``VersionOutput``)."""
 
     version: str | None = None

@@ -20,8 +20,7 @@ from ._checks import (
     to_enum,
     to_tuple,
 )
-from ._spellings import LenientEnum
-from ._types import INT32_MAX, INT32_MIN, FrozenMapping
+from ._types import INT32_MAX, INT32_MIN, FrozenMapping, LenientEnum, Model
 from .enums import ForcedConstantAccess, SchedulingType
 
 __all__ = [
@@ -157,7 +156,7 @@ def constraints_converter(value: ConstantsLike | None) -> Constants | None:
 
 
 @attrs.frozen(kw_only=True)
-class ApiErrorDetail:
+class ApiErrorDetail(Model):
     """An error attached to a task, pool or completed instance (``QErrorPublic``)."""
 
     code: str | None = None
@@ -166,7 +165,7 @@ class ApiErrorDetail:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class ForcedConstant:
+class ForcedConstant(Model):
     """A constant forced onto the payload, whatever the profile says (``ForcedConstant``)."""
 
     constant_name: str | None = checked(check_str)
@@ -185,7 +184,7 @@ class ForcedConstant:
 
 
 @attrs.frozen(kw_only=True)
-class ResourcesBucket:
+class ResourcesBucket(Model):
     """A resource bucket, optionally narrowed to a prefix (``ResourcesBucket``).
 
     ``prefix`` keeps only the objects under it (``filtering.prefixFiltering``);
@@ -202,7 +201,7 @@ class ResourcesBucket:
 
 
 @attrs.frozen(kw_only=True)
-class SecretsAccessRights:
+class SecretsAccessRights(Model):
     """Which secrets a task or pool may read (``SecretsAccessRights``).
 
     ``by_secret`` lists exact secret keys (``bySecret: [{"key"}]``), ``by_prefix``
@@ -257,7 +256,7 @@ def _to_conditions(
 
 
 @attrs.frozen(kw_only=True)
-class AdvancedDependency:
+class AdvancedDependency(Model):
     """Wait for a task to end in one of the given final states (``advancedDependsOn``
     item; not in openapi.json, from the official SDKs).
 
@@ -274,7 +273,7 @@ class AdvancedDependency:
 
 
 @attrs.frozen(kw_only=True)
-class Dependencies:
+class Dependencies(Model):
     """The tasks a task waits for (``DependencyInput`` / ``DependencyOutput``).
 
     ``depends_on`` waits for each task to succeed; ``advanced_depends_on`` (not in
@@ -322,7 +321,7 @@ def to_dependencies(
 
 
 @attrs.frozen(kw_only=True)
-class RetrySettings:
+class RetrySettings(Model):
     """How often failed instances are retried (``RetrySettings``)."""
 
     max_total_retries: int | None = checked(check_int, INT32_MIN, INT32_MAX)
@@ -330,21 +329,21 @@ class RetrySettings:
 
 
 @attrs.frozen(kw_only=True)
-class Privileges:
+class Privileges(Model):
     """Privileges granted to the payload (``Privileges``)."""
 
     export_api_and_storage_credentials_in_environment: bool | None = checked(check_bool)
 
 
 @attrs.frozen(kw_only=True)
-class PreparationTask:
+class PreparationTask(Model):
     """A command run on each pool node before any task (``PoolPreparationTask*``)."""
 
     command_line: str | None = checked(check_str)
 
 
 @attrs.frozen(kw_only=True)
-class ElasticProperty:
+class ElasticProperty(Model):
     """Elastic sizing of a pool (``ElasticPropertyInput`` / ``ElasticPropertyOutput``)."""
 
     is_elastic: bool | None = checked(check_bool)
@@ -357,7 +356,7 @@ class ElasticProperty:
 
 
 @attrs.frozen(kw_only=True)
-class MultiResponse:
+class MultiResponse(Model):
     """The outcome of one item of a bulk creation (``MultiResponse``)."""
 
     status_code: int | None = None
@@ -371,14 +370,14 @@ class MultiResponse:
 
 
 @attrs.frozen(kw_only=True)
-class IdResponse:
+class IdResponse(Model):
     """The ``{"uuid"}`` answer of a creation, clone, retry, recover or resume (``Id``)."""
 
     uuid: str
 
 
 @attrs.frozen(kw_only=True)
-class ForcedNetworkRule:
+class ForcedNetworkRule(Model):
     """A network rule forced onto a task's or pool's instances (``forcedNetworkRules``
     item; not in openapi.json, from the official SDKs' ``forced_network_rule.py``).
 
@@ -402,7 +401,7 @@ class ForcedNetworkRule:
 
 
 @attrs.frozen(kw_only=True)
-class MultiSlotsSettings:
+class MultiSlotsSettings(Model):
     """How many task slots each node of a pool offers (``multiSlotsSettings``; not in
     openapi.json, from the official SDKs)."""
 

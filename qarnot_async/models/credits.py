@@ -10,13 +10,13 @@ from datetime import datetime
 
 import attrs
 
-from ._types import OpenEnum
+from ._types import Model, OpenEnum
 
 __all__ = ["Budget", "BudgetOverrunPolicy", "Budgets", "Credits", "Project"]
 
 
 @attrs.frozen(kw_only=True)
-class Credits:
+class Credits(Model):
     """Credits consumed, in euros (``{"credits": number}``)."""
 
     credits: float | None = None
@@ -31,7 +31,7 @@ class BudgetOverrunPolicy(OpenEnum):
 
 
 @attrs.frozen(kw_only=True)
-class Budget:
+class Budget(Model):
     """A project's budget; amounts in euro cents."""
 
     uuid: str | None = None
@@ -46,14 +46,14 @@ class Budget:
 
 
 @attrs.frozen(kw_only=True)
-class Budgets:
+class Budgets(Model):
     """The answer of ``GET /credits/v1/projects/{uuid}/budgets``."""
 
     budgets: tuple[Budget, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
-class Project:
+class Project(Model):
     """A project the user belongs to, as ``GET /info`` lists them (``projects``)."""
 
     uuid: str | None = None

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ._spellings import LenientEnum
-from ._types import OpenEnum
+from ._types import LenientEnum, OpenEnum
 
 __all__ = [
     "DayOfWeek",

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, TypeVar, dataclass_transform
 import attrs
 
 from ._checks import check_int, check_number, check_str, optional
-from ._types import INT32_MAX, INT32_MIN, union_member, wire
+from ._types import INT32_MAX, INT32_MIN, Model, union_member, wire
 
 __all__ = [
     "CpuModelConstraint",
@@ -50,7 +50,7 @@ _name = optional(check_str, non_empty=True)
 
 
 @attrs.frozen(kw_only=True)
-class HardwareConstraint:
+class HardwareConstraint(Model):
     """The base hardware constraint (``HardwareConstraint``).
 
     Also the concrete class of ``{"discriminator": "HardwareConstraint"}``.

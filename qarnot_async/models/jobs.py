@@ -18,6 +18,7 @@ from ._checks import (
     checked,
     name_validator,
 )
+from ._types import Model
 from .common import freeze_lists
 from .enums import JobState
 
@@ -48,7 +49,7 @@ class Job(Retention, Entity[JobState]):
 
 
 @attrs.frozen(kw_only=True)
-class JobCreate:
+class JobCreate(Model):
     """A job to create (``JobCreationInput``).
 
     Every value is checked here; a bad one raises

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ._checks import check_int, check_str, check_str_sequence, checked
-from ._types import INT32_MAX
+from ._types import INT32_MAX, Model
 from .common import freeze_lists
 from .enums import OrderType
 
@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True)
-class _Page(Generic[T]):
+class _Page(Model, Generic[T]):
     """One page of a listing; iterating a page iterates ``data``."""
 
     data: tuple[T, ...]
@@ -64,7 +64,7 @@ def _order_type(value: OrderType | str | None) -> OrderType | None:
 
 
 @attrs.frozen(kw_only=True)
-class PageRequest:
+class PageRequest(Model):
     """The body of a ``…/paginate`` call (``PageDetailRequest``).
 
     ``filter`` is the wire JSON of a filter (``{"operator": "Equal", ...}``), sent as is.
@@ -78,7 +78,7 @@ class PageRequest:
 
 
 @attrs.frozen(kw_only=True)
-class DataDetailRequest:
+class DataDetailRequest(Model):
     """The body of a ``…/search`` call (``DataDetailRequest``).
 
     ``select`` lists the fields to return (``{"select": {"fields": [...]}}`` on the

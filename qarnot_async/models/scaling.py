@@ -15,7 +15,7 @@ import attrs
 
 from ..errors import InvalidInputError
 from ._checks import check_int, check_number, check_str, checked, to_tuple
-from ._types import INT64_MAX, INT64_MIN, union_member
+from ._types import INT64_MAX, INT64_MIN, Model, union_member
 from .enums import DayOfWeek
 
 __all__ = [
@@ -73,7 +73,7 @@ def _check_time_of_day(field: str, value: object) -> None:
 
 
 @attrs.frozen(kw_only=True)
-class _Typed:
+class _Typed(Model):
     """A member of a union told apart by its ``type``, with an optional name."""
 
     TYPE: ClassVar[str] = ""
@@ -153,7 +153,7 @@ class UnknownScalingPolicy(ScalingPolicy):
 
 
 @attrs.frozen(kw_only=True)
-class Scaling:
+class Scaling(Model):
     """How a pool scales (``ScalingInput`` / ``ScalingOutput``).
 
     ``active_policy_name`` is only ever set by the service.

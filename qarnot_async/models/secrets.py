@@ -10,6 +10,7 @@ import attrs
 
 from ..errors import InvalidInputError
 from ._checks import check_str
+from ._types import Model
 
 __all__ = ["SECRET_MASK", "SecretKeys", "SecretValue", "secret_key"]
 
@@ -41,7 +42,7 @@ def _check_value(_inst: object, _attribute: attrs.Attribute[str], value: object)
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class SecretValue:
+class SecretValue(Model):
     """A secret's value: the body of a create or update, and the answer of a read.
 
     Its ``repr`` never shows the value.
@@ -56,7 +57,7 @@ class SecretValue:
 
 
 @attrs.frozen(kw_only=True)
-class SecretKeys:
+class SecretKeys(Model):
     """The answer of ``GET /secrets-manager/search/{prefix}``: keys relative to the
     prefix; a key ending in ``/`` is a folder."""
 

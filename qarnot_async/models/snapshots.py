@@ -10,6 +10,7 @@ from datetime import datetime
 
 import attrs
 
+from ._types import Model
 from .enums import SnapshotState
 from .tasks import UniqueSnapshot
 
@@ -17,14 +18,14 @@ __all__ = ["Snapshot", "SnapshotId"]
 
 
 @attrs.frozen(kw_only=True)
-class SnapshotId:
+class SnapshotId(Model):
     """The answer of ``POST /tasks/{uuid}/snapshot``: ``{"id"}`` (an opaque string)."""
 
     id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
-class Snapshot:
+class Snapshot(Model):
     """One snapshot of a running task and how far its upload went.
 
     ``status`` ``None`` (or a value this SDK does not know) counts as Triggered, as in

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from ._ranges import InstanceRanges
-from ._types import wired
+from ._types import Model, wired
 from .common import ApiErrorDetail
 from .enums import ExecutionPhase, TaskState
 
@@ -28,7 +28,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class ActiveForward:
+class ActiveForward(Model):
     """A port of a running instance reachable through a forwarder (``QTaskActiveForwardOutput``)."""
 
     application_port: int | None = None
@@ -38,7 +38,7 @@ class ActiveForward:
 
 
 @attrs.frozen(kw_only=True)
-class VpnConnection:
+class VpnConnection(Model):
     """A VPN a running instance is connected to (``TaskVpnConnectionOutput``)."""
 
     vpn_name: str | None = None
@@ -46,7 +46,7 @@ class VpnConnection:
 
 
 @attrs.frozen(kw_only=True)
-class _InstanceRun:
+class _InstanceRun(Model):
     """What the service says of every instance it runs, running or completed: which
     instance, on which machine, after how many attempts."""
 
@@ -79,7 +79,7 @@ class RunningInstanceInfo(_InstanceRun):
 
 
 @attrs.frozen(kw_only=True)
-class _PerCpuModel:
+class _PerCpuModel(Model):
     """What every per-CPU-model figure is keyed by: the model and its core count."""
 
     model: str | None = None
@@ -94,7 +94,7 @@ class CpuModelRunningCore(_PerCpuModel):
 
 
 @attrs.frozen(kw_only=True)
-class RunningInstancesInfo:
+class RunningInstancesInfo(Model):
     """Live figures of all running instances (``QRunningInstancesInfoOutput``)."""
 
     per_running_instance_info: tuple[RunningInstanceInfo, ...] | None = None
@@ -130,7 +130,7 @@ class CpuModelExecutionTimeGhz(_PerCpuModel):
 
 
 @attrs.frozen(kw_only=True)
-class _MachineTime:
+class _MachineTime(Model):
     """Execution time spent on one machine specification."""
 
     specification_key: str | None = None
@@ -164,7 +164,7 @@ class InstanceExecutionTime(_SiteMachineTime):
 
 
 @attrs.frozen(kw_only=True)
-class TaskStatus:
+class TaskStatus(Model):
     """Progress and timings of a task or pool (``QTaskStatusOutput``).
 
     The ``*_range`` attributes are :class:`InstanceRanges` (``"0-2,4"`` on the wire).

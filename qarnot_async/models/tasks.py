@@ -19,7 +19,7 @@ from ._checks import (
     optional,
 )
 from ._ranges import InstanceRanges
-from ._types import INT32_MAX, wired
+from ._types import INT32_MAX, Model, wired
 from .common import (
     Dependencies,
     RetrySettings,
@@ -65,7 +65,7 @@ def _advanced_ranges(value: RangesLike | None) -> InstanceRanges | None:
 
 
 @attrs.frozen(kw_only=True)
-class ClusterInfo:
+class ClusterInfo(Model):
     """The cluster a task runs on (``TaskClusterInfo``)."""
 
     cluster_cores_count: int | None = None
@@ -200,7 +200,7 @@ class TaskUpdate(UpdatableSettings):
 
 
 @attrs.frozen(kw_only=True)
-class _SnapshotFiles:
+class _SnapshotFiles(Model):
     """Which files a snapshot of a running task keeps, and where it puts them."""
 
     whitelist: str | None = checked(check_str)

@@ -232,9 +232,30 @@ class Unslotted:
     a: int
 
 
-@pytest.mark.parametrize("cls", [Checked, PostInit, Factoried, Unslotted, TaskCreate, PoolCreate])
+@pytest.mark.parametrize("cls", [Checked, PostInit, Factoried, TaskCreate, PoolCreate])
 def test_a_model_with_work_in_its_init_is_built_by_its_init(cls: type) -> None:
     assert slot_setters(cls) is None
+
+
+def test_fields_of_a_mixin_without_slots_are_stored_in_the_instance_dict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert slot_setters(Unslotted) == ["a"]
+    setters = slot_setters(Task)
+    assert setters is not None
+    assert "tags" in setters  # Retention's, not slotted
+    assert "uuid" not in setters  # Entity's slot: its setter instead
+    registry = new_registry(detailed=False)
+    registry.converter.structure(FIXTURES["task.json"], Task)  # the reader is built
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("__init__ ran")
+
+    monkeypatch.setattr(Task, "__init__", refuse)
+    read = registry.converter.structure(FIXTURES["task.json"], Task)
+    monkeypatch.undo()
+    assert read == DETAILED.converter.structure(FIXTURES["task.json"], Task)
+    assert read.tags == tuple(FIXTURES["task.json"]["tags"])
 
 
 def test_a_plain_model_is_built_slot_by_slot_without_its_init(

@@ -145,7 +145,8 @@ def test_a_creation_answer_names_the_member(data: Any, field: str, message: str)
 def test_a_creation_answer_reads_the_uuid() -> None:
     answer = structure({"uuid": "52c10b2d-0687-41e1-985e-7279f6dd543a", "other": 1}, IdResponse)
     assert answer == IdResponse(uuid="52c10b2d-0687-41e1-985e-7279f6dd543a")
-    assert unstructure(answer) == {"uuid": "52c10b2d-0687-41e1-985e-7279f6dd543a"}
+    assert answer.extra == {"other": 1}  # kept, and written back
+    assert unstructure(answer) == {"uuid": "52c10b2d-0687-41e1-985e-7279f6dd543a", "other": 1}
 
 
 def test_a_bulk_answer_names_the_item() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 import pytest
 
-from qarnot_async._converter import structure, unstructure
+from qarnot_async._converter import structure, unstructure, wire_attributes
 from qarnot_async.errors import InvalidInputError
 from qarnot_async.models import (
     CompletedInstance,
@@ -76,11 +76,11 @@ def test_is_final_follows_the_state(cls: Any, state: Any, final: bool) -> None:
 
 
 def test_entities_share_identity_state_and_dates() -> None:
-    shared = {a.name for a in attrs.fields(Entity)}
+    shared = {a.name for a in wire_attributes(Entity)}
     assert {"uuid", "name", "shortname", "state", "creation_date", "last_modified"} <= shared
     for cls in (Task, TaskSummary, Pool, PoolSummary, Job):
         assert issubclass(cls, Entity)
-        assert shared <= {a.name for a in attrs.fields(cls)}
+        assert shared <= {a.name for a in wire_attributes(cls)}
     for cls in (Task, Pool):
         assert issubclass(cls, ComputeSummary)
     assert not issubclass(Job, ComputeSummary)
@@ -148,21 +148,21 @@ def _declared_in(cls: type, name: str) -> type:
 
 
 def test_full_task_and_pool_views_share_their_details_declared_once() -> None:
-    details = {a.name for a in attrs.fields(ComputeDetails)}
+    details = {a.name for a in wire_attributes(ComputeDetails)}
     assert {"errors", "status", "constants", "labels", "privileges", "tags"} <= details
     for cls in (Task, Pool):
         assert issubclass(cls, ComputeDetails)
-        assert details <= {a.name for a in attrs.fields(cls)}
+        assert details <= {a.name for a in wire_attributes(cls)}
         assert {_declared_in(cls, name) for name in details} <= {ComputeDetails, Retention}
     assert not issubclass(TaskSummary, ComputeDetails)
     assert not issubclass(PoolSummary, ComputeDetails)
     # The identity still comes first, whatever the bases.
-    assert [a.name for a in attrs.fields(Task)][:2] == ["uuid", "name"]
+    assert [a.name for a in wire_attributes(Task)][:2] == ["uuid", "name"]
     assert Task(uuid="t").constants == Pool(uuid="p").constants == EMPTY_CONSTANTS
 
 
 def test_jobs_tasks_and_pools_share_tags_and_retention() -> None:
-    retention = {a.name for a in attrs.fields(Retention)}
+    retention = {a.name for a in wire_attributes(Retention)}
     assert retention == {"tags", "auto_delete_on_completion", "completion_time_to_live"}
     for cls in (Job, Task, Pool):
         assert issubclass(cls, Retention)
@@ -240,7 +240,7 @@ def test_details_are_read_from_and_written_to_the_wire_by_their_own_names() -> N
 def test_output_schemas_declare_the_fields_they_share_once(
     base: type, shared: set[str], classes: tuple[type, ...]
 ) -> None:
-    assert shared <= {a.name for a in attrs.fields(base)}
+    assert shared <= {a.name for a in wire_attributes(base)}
     for cls in classes:
         assert issubclass(cls, base)
         for name in shared:

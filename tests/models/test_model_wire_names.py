@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 import qarnot_async.models as models
-from qarnot_async._converter import structure, unstructure, wire_name
+from qarnot_async._converter import also_names, structure, unstructure, wire_attributes, wire_name
 from qarnot_async.models import (
     CpuModelRunningCore,
     InstanceExecutionTime,
@@ -333,7 +333,12 @@ UNKNOWN_KINDS = (UnknownHardwareConstraint, UnknownScalingPolicy, UnknownTimePer
 
 
 def _names(cls: type) -> set[str]:
-    return {wire_name(a).split(".")[0] for a in attrs.fields(cls) if a.name != "raw"}
+    names = set()
+    for a in wire_attributes(cls):
+        if a.name != "raw":
+            names.add(wire_name(a).split(".")[0])
+            names.update(also_names(a))  # the other spelling read (beyond-the-seed facts)
+    return names
 
 
 @pytest.mark.parametrize("name", sorted(set(SCHEMA_MEMBERS) | set(BEYOND_OPENAPI)))
@@ -343,7 +348,7 @@ def test_wire_names_match_the_schema(name: str) -> None:
 
 
 def test_every_public_model_is_checked() -> None:
-    flattened = {"SecretsAccessRights"}  # bySecret/byPrefix lists of one-member objects
+    flattened = {"SecretsAccessRights", "Model"}  # lists of one-member objects; the base
     public = {
         n
         for n in models.__all__
@@ -370,7 +375,7 @@ def _walk(obj: Any, data: Any, path: str, seen: set[type]) -> None:
         allowed = _names(type(obj)) | {"discriminator", "type"}
         unknown = set(data) - allowed
         assert not unknown, f"{path}: members {unknown} map to no attribute of {type(obj)}"
-        for a in attrs.fields(type(obj)):
+        for a in wire_attributes(type(obj)):
             cur: Any = data
             for part in wire_name(a).split("."):
                 cur = cur.get(part) if isinstance(cur, dict) else None
