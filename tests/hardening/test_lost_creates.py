@@ -80,15 +80,18 @@ def check_no_orphan(tasks: list[Any], outcome: Outcome) -> Counter[bool | None]:
         assert by_name[name].uuid == uuid
     created: Counter[bool | None] = Counter()
     for name, (shortname, was_created) in outcome.failures.items():
-        assert shortname is not None and shortname.startswith("qa-")
+        assert shortname is not None
+        assert shortname.startswith("qa-")
         created[was_created] += 1
         if was_created is False:
             assert name not in by_name, f"{name} exists though its failure says not created"
         elif name in by_name:
             assert by_name[name].shortname == shortname  # findable by what it carries
-    unknown = set(by_name) - set(outcome.uuids) - {
-        n for n, (_, c) in outcome.failures.items() if c is not False
-    }
+    unknown = (
+        set(by_name)
+        - set(outcome.uuids)
+        - {n for n, (_, c) in outcome.failures.items() if c is not False}
+    )
     assert not unknown, f"{len(unknown)} tasks unknown to their callers"
     return created
 
@@ -138,7 +141,8 @@ async def test_failures_say_rightly_whether_they_created_anything(
         await create_in_bulk(c, inputs("bulk", 400), outcome, chunk_size=10)
     tasks = await truth(emu)
     created = check_no_orphan(tasks, outcome)
-    assert created[False] > 0 and created[None] > 0, created
+    assert created[False] > 0, created
+    assert created[None] > 0, created
     print(f"\nmixed faults: {len(outcome.uuids)} uuids, failures by created: {dict(created)}")
     assert len(outcome.uuids) + len(outcome.failures) == 800
     # Without a lookup that answered, some tasks exist that only a shortname can find.
