@@ -143,15 +143,17 @@ def add_submit_parser(ks: Any) -> None:
     p = ks.add_parser(
         "submit",
         help="create tasks from a JSON file, or exactly once from a JSON Lines manifest",
-        description="Create tasks from a JSON file (a task object or a list of them), or "
-        "from a JSON Lines manifest (a .jsonl or .ndjson name, or --jsonl): one task "
-        "object per line, streamed in batches (any size, constant memory). Each line "
-        "gets a stable shortname: its shortname member, else <prefix>k-<key> from "
-        "--key-field (jl-k-frame-7), else <prefix>h-<hash of the line's JSON>. A "
-        "rerun (after a crash, kill -9 included) adopts the tasks that exist already: "
-        "exactly one task per line. Bad lines fail with their line number; the others go on. Progress goes "
-        "to stderr, the summary (created, adopted, failed by line) to stdout; exit "
-        "status 1 when a line failed.",
+        description=(
+            "Create tasks from a JSON file (a task object or a list of them), or from a "
+            "JSON Lines manifest (a .jsonl or .ndjson name, or --jsonl): one task object "
+            "per line, streamed in batches (any size, constant memory). Each line gets a "
+            "stable shortname: its shortname member, else <prefix>k-<key> from "
+            "--key-field (jl-k-frame-7), else <prefix>h-<hash of the line's JSON>. A "
+            "rerun (after a crash, kill -9 included) adopts the tasks that exist already: "
+            "exactly one task per line. Bad lines fail with their line number; the others "
+            "go on. Progress goes to stderr, the summary (created, adopted, failed by "
+            "line) to stdout; exit status 1 when a line failed."
+        ),
     )
     p.add_argument(
         "--file",
