@@ -423,7 +423,7 @@ class Creator:
             ours = _is_ours(entity, chunk.items[offset].name)
             if entity is not None and adopt and (before or not ours):
                 results[index] = CreateResult(
-                    index, str(entity.uuid), status, None, shortname, False, True
+                    index, str(entity.uuid), 409, None, shortname, False, True
                 )
             elif ours:
                 results[index] = CreateResult(index, str(entity.uuid), 200, None, shortname, True)

@@ -538,3 +538,12 @@ def test_create_results_read_as_a_sequence() -> None:
     assert list(results[1:]) == [CreateResult(1, None, 400, "no")]
     assert repr(results) == "CreateResults(ok=1, failed=1)"
     CreateResults([CreateResult(0, "u", 200)]).raise_for_errors()  # nothing failed
+
+
+async def test_adopt_existing_after_a_lost_chunk_reports_the_taken_shortname() -> None:
+    fake = FakeRequester()
+    fake.answer("POST", "/tasks", sent(ServerError(503, "busy", method="POST", path="/t"), 5))
+    fake.answer("POST", "/tasks/search", [{"uuid": "old", "shortname": "a", "name": "v1"}])
+    results = await create_all(fake, [make("v2", "a"), make("two", "b")], adopt_existing=True)
+    assert results[0] == CreateResult(0, "old", 409, None, "a", False, True)
+    assert (results[1].uuid, results[1].status, results[1].created) == (None, 503, False)
