@@ -1,7 +1,10 @@
 """The exceptions qarnot_async raises, and the one mapping from an error answer to them.
 
 Every exception derives from :class:`QarnotError`, so ``except QarnotError`` catches
-everything the SDK raises on purpose::
+everything the SDK raises on purpose. An error that ended a creation (``create``,
+``clone``, ``retry``...) also says what became of it: ``shortname`` (the one the input
+was sent with, so the entity can be found) and ``created`` (``True``, ``False``, or
+``None`` when the client could not tell); both stay ``None`` on other errors::
 
     QarnotError
     ├── APIError(status, message, details, method, path)   the service answered an error
@@ -96,6 +99,20 @@ class QarnotError(Exception):
     attempt: int = 1
     """For errors of a request: the attempt (counting from 1) that raised it. A 409 on
     attempt 2 or later may answer a first attempt that landed unseen."""
+    shortname: str | None = None
+    """For an error that ended a creation: the shortname the input was sent with (yours,
+    or the generated ``qa-...`` one), under which the entity can be looked up later.
+    ``None`` on every other error, and on a creation refused before anything was sent
+    (:class:`InvalidInputError`)."""
+    created: bool | None = None
+    """For an error that ended a creation (``shortname`` set): whether the entity was
+    created after all. A creation whose answer may have been lost looks its shortname up
+    once before raising, and returns the uuid when it finds its entity there, so an
+    error carries ``False`` (certainly not created: the service refused the input on the
+    first attempt, or the lookup answered and found nothing of ours under the shortname)
+    or ``None`` (could not tell: the lookup failed too; look ``shortname`` up before
+    creating the input again). ``True`` appears only on results of a bulk creation
+    (:class:`~qarnot_async.resources.CreateResult`)."""
 
     def __init__(self, *args: Any) -> None:
         # Every text argument is masked here, once, so that str(), repr(), ``args`` and

@@ -132,7 +132,12 @@ class Collection(Listing[E], Generic[E, S, St, C]):
 
         Duplicate-safe: the input gets a generated shortname when it has none, the
         request is retried when it may have been lost, and a retry that finds its
-        shortname taken answers the uuid of the entity the lost attempt created.
+        shortname taken answers the uuid of the entity the lost attempt created. When
+        the retries are spent on a failure that may hide a creation (no answer, a 5xx,
+        a malformed success), the shortname is looked up once: the entity found there
+        is the answer. Every error below that ended the creation carries ``shortname``
+        (the one sent) and ``created`` (``False``: certainly not created; ``None``:
+        could not tell, look ``shortname`` up before creating the input again).
 
         Raises:
             InvalidInputError: ``item`` is not this collection's creation input.
@@ -141,6 +146,8 @@ class Collection(Listing[E], Generic[E, S, St, C]):
             NotEnoughCreditsError: not enough credits.
             ConflictError: the shortname you chose is already used.
             NotFoundError: a pool, job or profile named in the input does not exist.
+            ServerError, TransportError, DecodeError: the retries are spent and the
+                lookup did not find the entity (``created`` False or None).
         """
         return await self._creator.create(item, self._create_input, self._kind)
 
@@ -281,6 +288,7 @@ class WithBulkCreate(Generic[C]):
         chunk_size: int = 100,
         concurrency: int | None = None,
         on_progress: ProgressCallback | None = None,
+        adopt_existing: bool = False,
     ) -> CreateResults:
         """``POST /<collection>`` with arrays: create many, ``chunk_size`` per request.
 
@@ -290,8 +298,17 @@ class WithBulkCreate(Generic[C]):
         order: its uuid, or the status and message of its failure; partial failure is
         returned, not raised (``results.raise_for_errors()`` raises it). Duplicate-safe
         like :meth:`Collection.create`: a chunk whose answer was lost is retried, and
-        items found already created by shortname are reported with their uuid.
+        items found already created by shortname are reported with their uuid. A
+        failed item carries its ``shortname`` and ``created`` (``False``: certainly
+        not created; ``None``: could not tell), from one lookup of the shortnames of
+        all of a chunk's failures that may hide a creation.
         ``on_progress(done, total)`` is called as each chunk completes (a progress bar).
+
+        ``adopt_existing=True`` makes a rerun safe: an input whose shortname is already
+        taken on the service gets the entity that holds it (``result.adopted``, its
+        uuid, ``created`` False) instead of a 409 failure. The entity is taken by
+        shortname alone, whatever its name or settings: give each input a shortname
+        that names it (a key of your manifest), and the same one on every run.
 
         Raises:
             InvalidInputError: an item is not this collection's creation input, two
@@ -305,4 +322,5 @@ class WithBulkCreate(Generic[C]):
             chunk_size=chunk_size,
             concurrency=concurrency,
             on_progress=on_progress,
+            adopt_existing=adopt_existing,
         )

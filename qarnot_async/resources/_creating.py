@@ -5,6 +5,15 @@ before it is sent, and creations are retried when an attempt may have been lost.
 retry that finds its shortname taken looks the shortname up: if the entity there has
 the input's name, the lost attempt landed and its uuid is the answer; otherwise the
 conflict is real. So a batch submitter never pays twice for one input.
+
+When the retries are spent and the last failure may hide a creation that landed (no
+answer, a timeout, a 5xx, a malformed success, a refusal on a retry), the shortname is
+looked up once more before giving up: found, it is the answer; otherwise the failure
+says what is known (``created``: ``False`` when the lookup found nothing or the service
+refused the input on its first attempt, ``None`` when even the lookup failed) and which
+shortname to look for later. A bulk creation does the same for each item, with one
+lookup for all of a chunk's failures, and can adopt the entities that already hold its
+inputs' shortnames (``adopt_existing``): the way to rerun a manifest safely.
 """
 
 from __future__ import annotations
@@ -20,7 +29,8 @@ from .._converter import structure, unstructure
 from ..errors import (
     APIError,
     BulkCreateError,
-    ConflictError,
+    ConfigurationError,
+    ConnectError,
     DecodeError,
     InvalidInputError,
     QarnotError,
@@ -47,12 +57,29 @@ ProgressCallback = Callable[[int, int], None]
 _Failure = tuple[int, int, str | None]
 
 
+def _created_when_ok(result: CreateResult) -> bool | None:
+    return True if result.uuid is not None else None
+
+
 @attrs.frozen(slots=True)
 class CreateResult:
     """The outcome of one item of a bulk creation.
 
-    ``uuid`` is set when the item was created (``ok``); otherwise ``status`` and
-    ``message`` say why not (``status`` 0: no answer came back for it).
+    ``uuid`` is set when the item has an entity (``ok``): created by this call, or
+    adopted (``adopted``: it already held the item's shortname, see ``adopt_existing``).
+    Otherwise ``status`` and ``message`` say why not (``status`` 0: no usable answer
+    came back for it).
+
+    Attributes:
+        shortname: the shortname the item was sent with (yours, or the generated one):
+            after a failure, the name to look the entity up by.
+        created: whether this call created the item's entity: ``True`` when it did,
+            ``False`` when it certainly did not (refused, or found absent by a lookup of
+            its shortname; also for an adopted item, which existed before), ``None``
+            when the client could not tell (the lookup failed too).
+        adopted: the item's shortname was already taken when it was first sent, and
+            ``adopt_existing=True`` took that entity as the item's (``uuid`` is its
+            uuid, ``status`` 409, ``created`` False).
     """
 
     index: int
@@ -60,6 +87,8 @@ class CreateResult:
     status: int
     message: str | None = None
     shortname: str | None = None
+    created: bool | None = attrs.field(default=attrs.Factory(_created_when_ok, takes_self=True))
+    adopted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -164,6 +193,24 @@ def _is_ours(found: Any, name: str | None) -> bool:
     return found is not None and (name is None or found.name == name)
 
 
+def _refused(exc: QarnotError) -> bool:
+    """Whether a creation that ended in ``exc`` certainly created nothing.
+
+    Only a first attempt can tell: later ones may follow an attempt that landed unseen.
+    Then a 4xx is the service refusing the input (409: the shortname is someone
+    else's), a connection that never opened sent nothing, and a closed client or a bad
+    input sends nothing at all. Anything else (a timeout, a reset, a 5xx, a malformed
+    success, a redirect) may hide a creation.
+    """
+    if exc.attempt > 1:
+        return False
+    if isinstance(exc, APIError):
+        return 400 <= exc.status < 500
+    if isinstance(exc, ConnectError):
+        return not exc.request_sent
+    return isinstance(exc, ConfigurationError | InvalidInputError)
+
+
 class Creator:
     """Duplicate-safe creation on one collection (``/tasks``, ``/pools``, ``/jobs``).
 
@@ -185,7 +232,8 @@ class Creator:
 
         Raises:
             InvalidInputError: ``item`` is not a ``cls`` (named ``field``); nothing is sent.
-            DecodeError: the answer holds no uuid.
+            QarnotError: the creation failed; ``shortname`` and ``created`` say what
+                became of it (see :meth:`_post`).
         """
         expect(item, cls, field)
         return await self._post(self._route, _wire(item), item.name)
@@ -208,13 +256,16 @@ class Creator:
         chunk_size: int,
         concurrency: int | None,
         on_progress: ProgressCallback | None,
+        adopt_existing: bool = False,
     ) -> CreateResults:
         """Check every input before anything is sent, then create them in chunks of
         ``chunk_size``, ``concurrency`` chunks at a time; one result per input.
 
         ``concurrency`` ``None``: :func:`bulk_concurrency` of the requester. Each chunk
         is converted just before it is sent, so the first request leaves at once and
-        only the chunks in flight are held as JSON.
+        only the chunks in flight are held as JSON. ``adopt_existing``: an item whose
+        shortname is already taken gets the entity holding it (see
+        :class:`CreateResult`), whatever its name.
 
         Raises:
             InvalidInputError: an item is not a ``cls``, two share a shortname, or a
@@ -236,8 +287,8 @@ class Creator:
             # when it is free to send it.
             for start in starts:
                 end = min(total, start + chunk_size)
-                bodies = _prepare(items, start, end)
-                await self._post_chunk(start, items[start:end], bodies, results)
+                chunk = _Chunk(start, items[start:end], _prepare(items, start, end))
+                await self._post_chunk(chunk, results, adopt_existing)
                 done += end - start
                 if on_progress is not None:
                     on_progress(done, total)
@@ -247,102 +298,153 @@ class Creator:
         return CreateResults([r for r in results if r is not None])
 
     async def _post(self, target: str, body: dict[str, Any], name: str | None) -> str:
-        """POST one creation, retried safely: its shortname makes a repeat recognisable."""
+        """POST one creation, retried safely: its shortname makes a repeat recognisable.
+
+        A failure that may hide a creation (see :func:`_refused`) is followed by one
+        lookup of the shortname: the entity found there, when it is the input's, is the
+        answer. Otherwise the failure is raised with ``shortname`` and ``created`` set.
+        """
+        shortname: str = body["shortname"]
         try:
             answer = await self._calls.read(
                 IdResponse, "POST", target, json_body=body, idempotent=True
             )
-        except ConflictError as exc:
-            # Only a retry can have been preceded by an attempt that landed unseen.
-            if exc.attempt > 1:
-                shortname = body["shortname"]
-                found = await self._find([shortname])
-                entity: Any = found.get(shortname)
-                if _is_ours(entity, name):
-                    return str(entity.uuid)
+        except QarnotError as exc:
+            exc.shortname = shortname
+            if _refused(exc):
+                exc.created = False
+                raise
+            found = await self._lookup([shortname], exc)
+            entity: Any = None if found is None else found.get(shortname)
+            if _is_ours(entity, name):
+                return str(entity.uuid)
+            exc.created = None if found is None else False
             raise
         return answer.uuid
 
-    async def _find(self, shortnames: Sequence[str]) -> dict[str, Any]:
-        """The entities holding ``shortnames`` (one search for the lot), by shortname."""
+    async def _lookup(
+        self, shortnames: Sequence[str], failure: QarnotError | None
+    ) -> dict[str, Any] | None:
+        """The entities holding ``shortnames`` (one search for the lot), by shortname;
+        ``None`` when the search itself failed (a note on ``failure`` says how)."""
         body = search_request(
             F.shortname.in_(shortnames),
             select=["Uuid", "Shortname", "Name"],
             limit=len(shortnames),
         )
-        found = await self._calls.read(
-            self._entities, "POST", f"{self._route}/search", json_body=body
-        )
+        try:
+            # One attempt (unless it certainly never left): the creation spent its retries
+            # already, and a second round of backoffs would double the caller's wait for
+            # an answer that "could not tell" gives as well.
+            found = await self._calls.read(
+                self._entities,
+                "POST",
+                f"{self._route}/search",
+                json_body=body,
+                idempotent=False,
+            )
+        except QarnotError as exc:
+            if failure is not None:
+                failure.add_note(f"looking the shortname up failed too: {exc}")
+            return None
         return {e.shortname: e for e in found if e.shortname and e.uuid}
 
     async def _post_chunk(
-        self,
-        start: int,
-        chunk: Sequence[Any],
-        bodies: list[dict[str, Any]],
-        results: list[CreateResult | None],
+        self, chunk: _Chunk, results: list[CreateResult | None], adopt: bool
     ) -> None:
         where = f"POST {self._route}"
         try:
             response = await self._calls.send(
-                "POST", self._route, json_body=bodies, idempotent=True
+                "POST", self._route, json_body=chunk.bodies, idempotent=True
             )
             answers = structure(response.json(), list[MultiResponse], where=where)
-            if len(answers) != len(chunk):
+            if len(answers) != len(chunk.items):
                 raise DecodeError(
-                    "$", f"expected one result per item ({len(chunk)})", answers, where=where
+                    "$",
+                    f"expected one result per item ({len(chunk.items)})",
+                    answers,
+                    where=where,
                 )
-        except APIError as exc:
-            # The whole chunk was refused (or answered oddly after retries): some items
-            # may still have landed on an earlier attempt, so look before reporting.
-            failed = [(i, exc.status, exc.message) for i in range(len(chunk))]
-            await self._settle(start, chunk, bodies, failed, results)
-            return
         except QarnotError as exc:
-            failed = [(i, 0, str(exc)) for i in range(len(chunk))]
-            await self._settle(start, chunk, bodies, failed, results)
+            # The whole chunk was refused, or answered oddly after retries: unless it was
+            # certainly refused, some items may still have landed on an earlier attempt,
+            # so look before reporting.
+            status, message = (
+                (exc.status, exc.message) if isinstance(exc, APIError) else (0, str(exc))
+            )
+            failed: list[_Failure] = [(i, status, message) for i in range(len(chunk.items))]
+            if _refused(exc):
+                for each in failed:
+                    results[chunk.start + each[0]] = chunk.failed(each, False)
+            else:
+                await self._settle(chunk, failed, results, exc.attempt, adopt, exc)
             return
-        conflicted: list[_Failure] = []
-        retried = response.attempt > 1
+        pending: list[_Failure] = []
+        first = response.attempt == 1
         for offset, answer in enumerate(answers):
             status = answer.status_code or 200
-            shortname = bodies[offset]["shortname"]
             if answer.uuid and 200 <= status < 300:
-                results[start + offset] = CreateResult(
-                    start + offset, answer.uuid, status, None, shortname
+                shortname = chunk.bodies[offset]["shortname"]
+                results[chunk.start + offset] = CreateResult(
+                    chunk.start + offset, answer.uuid, status, None, shortname, True
                 )
-            elif status == 409 and retried:
-                # Taken on a retry: maybe by this very chunk's lost first attempt.
-                conflicted.append((offset, status, answer.message))
+            elif (status == 409 and adopt) or not (first and 400 <= status < 500):
+                # Taken (to adopt, or on a retry: maybe by this very chunk's lost first
+                # attempt), or a failure that may hide a creation: look it up.
+                pending.append((offset, status, answer.message))
             else:
-                results[start + offset] = CreateResult(
-                    start + offset, None, status, answer.message, shortname
+                results[chunk.start + offset] = chunk.failed(
+                    (offset, status, answer.message), False
                 )
-        if conflicted:
-            await self._settle(start, chunk, bodies, conflicted, results)
+        if pending:
+            await self._settle(chunk, pending, results, response.attempt, adopt, None)
 
     async def _settle(
         self,
-        start: int,
-        chunk: Sequence[Any],
-        bodies: list[dict[str, Any]],
+        chunk: _Chunk,
         failed: Sequence[_Failure],
         results: list[CreateResult | None],
+        attempt: int,
+        adopt: bool,
+        error: QarnotError | None,
     ) -> None:
-        """Report items as created when their shortname and name are found on the
-        service, else with the failure given for them."""
-        try:
-            found = await self._find([bodies[offset]["shortname"] for offset, _, _ in failed])
-        except QarnotError:
-            found = {}
-        for offset, status, message in failed:
-            shortname = bodies[offset]["shortname"]
-            entity: Any = found.get(shortname)
-            if _is_ours(entity, chunk[offset].name):
-                result = CreateResult(start + offset, str(entity.uuid), 200, None, shortname)
+        """One lookup for all of ``failed``: each item found under its shortname is
+        reported created (its name matches: a lost attempt landed) or adopted (with
+        ``adopt``: it was there before), the others with their failure and what the
+        lookup says of them (``created`` False, or None when the lookup failed)."""
+        shortnames = [chunk.bodies[offset]["shortname"] for offset, _, _ in failed]
+        found = await self._lookup(shortnames, error)
+        for failure, shortname in zip(failed, shortnames, strict=True):
+            offset, status, _ = failure
+            entity: Any = None if found is None else found.get(shortname)
+            index = chunk.start + offset
+            # A 409 on a first attempt: the entity was there before this call.
+            before = status == 409 and attempt == 1
+            ours = _is_ours(entity, chunk.items[offset].name)
+            if entity is not None and adopt and (before or not ours):
+                results[index] = CreateResult(
+                    index, str(entity.uuid), 409, None, shortname, False, True
+                )
+            elif ours:
+                results[index] = CreateResult(index, str(entity.uuid), 200, None, shortname, True)
             else:
-                result = CreateResult(start + offset, None, status, message, shortname)
-            results[start + offset] = result
+                results[index] = chunk.failed(failure, None if found is None else False)
+
+
+@attrs.frozen(slots=True)
+class _Chunk:
+    """One request's worth of a bulk creation: where it starts among the inputs, its
+    inputs and their JSON (each with its shortname)."""
+
+    start: int
+    items: Sequence[Any]
+    bodies: list[dict[str, Any]]
+
+    def failed(self, failure: _Failure, created: bool | None) -> CreateResult:
+        """The result of an item that failed (``failure`` as found for it)."""
+        offset, status, message = failure
+        shortname = self.bodies[offset]["shortname"]
+        return CreateResult(self.start + offset, None, status, message, shortname, created)
 
 
 def _check_inputs(items: Sequence[Any], cls: type, field: str) -> None:

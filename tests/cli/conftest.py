@@ -9,6 +9,13 @@ import pytest
 from qarnot_async.emulator import Emulator
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "kill9: a CLI process killed with SIGKILL mid-run, then rerun (`pytest -m kill9`)",
+    )
+
+
 @pytest.fixture(scope="module")
 def emu() -> Iterator[Emulator]:
     # Fast emulated time: short tasks end within a fraction of a real second.

@@ -48,6 +48,18 @@ async def test_create_takes_the_collections_own_input() -> None:
         await Jobs(fake).create_many([TaskCreate(name="t", instance_count=1)])  # type: ignore[list-item]
 
 
+async def test_create_many_adopts_on_request_only() -> None:
+    fake = FakeRequester()
+    fake.answer("POST", "/jobs", [{"statusCode": 409, "message": "taken"}], repeat=True)
+    fake.answer("POST", "/jobs/search", [{"uuid": "j0", "shortname": "k", "name": "old"}])
+    item = JobCreate(name="new", shortname="k")
+    [plain] = await Jobs(fake).create_many([item])
+    assert (plain.uuid, plain.status, plain.created) == (None, 409, False)
+    [adopted] = await Jobs(fake).create_many([item], adopt_existing=True)
+    assert (adopted.uuid, adopted.adopted) == ("j0", True)
+    assert fake.routes() == ["POST /jobs", "POST /jobs", "POST /jobs/search"]
+
+
 async def test_updates_and_output_of_tasks_and_pools() -> None:
     fake = FakeRequester()
     fake.answer("PUT", "/pools/p", None)
