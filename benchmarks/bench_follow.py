@@ -13,8 +13,9 @@ so they end one after another over about 20 s. Four ways to follow them:
 The two official loops run side by side in two threads (each sleeps most of the time;
 each one's CPU is its own thread's). The limit is the last task's end, counted from
 the moment it was seeded, plus about two round trips (one to see it final, one to
-fetch it). Client CPU of ours is this process's ``process_time``; the summaries
-requests are counted from the request hooks (uuids asked per request, requests per
+fetch it). Client CPU of ours is this process's ``process_time``; the state requests
+(a ``POST /tasks/search`` selecting uuid, state and transition time per chunk of
+uuids) are counted from the request hooks (uuids asked per request, requests per
 tick). Memory per watched task: ``tracemalloc`` over waits pending on tasks that do
 not end, after the poller's first tick.
 
@@ -171,7 +172,12 @@ async def _ours(emu: EmulatorProcess, count: int) -> dict[str, Any]:
     bodies: list[bytes] = []
 
     def on_request(request: Any) -> None:
-        if request.path.endswith("/summaries/paginate") and request.body:
+        # The poller's state requests: a search selecting three fields (the summaries'
+        # pages only if the service refused it); each names the uuids it asks for.
+        path = request.path
+        if (path.endswith("/tasks/search") or path.endswith("/summaries/paginate")) and (
+            request.body
+        ):
             bodies.append(request.body)
 
     async with emu.client(on_request=[on_request]) as client:
@@ -210,7 +216,7 @@ async def _memory(emu: EmulatorProcess, count: int) -> float:
 
     def on_response(response: Any) -> None:
         nonlocal answered
-        if response.path.endswith("/summaries/paginate"):
+        if response.path.endswith("/tasks/search"):
             answered += 1
             if answered >= needed:
                 first_tick.set()
@@ -250,7 +256,7 @@ def run() -> str:
             ours_rows.append(
                 f"| ours: `gather` of `client.tasks.wait(uuid)` | {count:,} "
                 f"| {fmt_seconds(ours['wall'])} | {ours['wall'] / ours['limit']:.2f}x "
-                f"| {ours['requests']:,} summaries ({per_tick:.1f} per tick, "
+                f"| {ours['requests']:,} state requests ({per_tick:.1f} per tick, "
                 f"{ours['per_request']:.0f} uuids each, at most {ours['most']}) "
                 f"| {ours['cpu'] / count * 1e6:,.0f} µs | {versus} |"
             )
@@ -270,7 +276,7 @@ def run() -> str:
             )
             record(
                 f"follow.{count}.uuids_per_request",
-                f"follow {count:,} tasks: most uuids in one summaries request",
+                f"follow {count:,} tasks: most uuids in one state request",
                 ours["most"],
                 "",
                 CHUNK,
