@@ -8,7 +8,8 @@ a summary's bytes to send and decode. The full entity is read (``POST .../pagina
 only for the waits that ended.
 
 Fallbacks, each once and for good, each said in one log line: a service that refuses
-the ``select`` search (400) is asked for the summaries' pages (``POST
+the ``select`` search (400; or has no such route: 404, 405, 501; or answers it with
+something else than a list) is asked for the summaries' pages (``POST
 .../summaries/paginate``, filtered the same way); one that refuses the ``Uuid`` filter
 there too gets one ``GET`` per uuid under the client's concurrency cap. A uuid left
 out of a search's answer is asked for again on the paged route before the poller
@@ -26,7 +27,7 @@ from typing import Any, Generic, TypeVar, get_args
 import attrs
 
 from .._converter import attribute_type, structure
-from ..errors import BadRequestError, NotFoundError
+from ..errors import APIError, BadRequestError, DecodeError, NotFoundError
 from ..filters import ManyLeaf
 from ._checks import item_route
 from ._paging import PageReader, search_request
@@ -69,6 +70,10 @@ def sighting_of(cls: type) -> Any:
 
 #: The fields a :class:`StateSighting` is read from, as ``select`` names them.
 SIGHTING_FIELDS = ("Uuid", "State", "StateTransitionTime")
+
+#: The statuses that say a service has no such search (or refuses its ``select``), as
+#: does an answer that is not a list: the paged route serves the states instead.
+_NO_SEARCH = frozenset({400, 404, 405, 501})
 
 
 @attrs.define(kw_only=True, eq=False)
@@ -128,14 +133,16 @@ class PagedStateSource:
         if self.selecting and not self.fallback:
             try:
                 found = await self._selected(uuids)
-            except BadRequestError as exc:
+            except (APIError, DecodeError) as exc:
+                if isinstance(exc, APIError) and exc.status not in _NO_SEARCH:
+                    raise
                 self.selecting = False
                 _log.warning(
                     "the service refused a search selecting %s on %s/search (%s); polling "
                     "%ss with summaries pages from now on",
                     ", ".join(SIGHTING_FIELDS),
                     self.collection,
-                    exc.message,
+                    exc.message if isinstance(exc, APIError) else exc,
                     self.kind,
                 )
             else:

@@ -8,7 +8,16 @@ from datetime import UTC, datetime
 import pytest
 from fake_requester import FakeRequester, summaries_page
 
-from qarnot_async import BadRequestError, Job, NotFoundError, Task, TaskState, TaskSummary
+from qarnot_async import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    Job,
+    NotFoundError,
+    Task,
+    TaskState,
+    TaskSummary,
+)
 from qarnot_async._converter import structure
 from qarnot_async.models import PoolState, PoolSummary
 from qarnot_async.resources import Jobs, StateSighting, Tasks
@@ -92,13 +101,21 @@ async def test_everything_found_by_the_search_costs_one_request() -> None:
     assert fake.routes() == ["POST /tasks/search"] * 3
 
 
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (BadRequestError(400, "unknown member select", method="POST", path="/x"), "select"),
+        (NotFoundError(404, "no such route", method="POST", path="/x"), "no such route"),
+        (APIError(405, "method not allowed", method="POST", path="/x"), "not allowed"),
+        ({"data": [], "isTruncated": False}, "expected a JSON array"),  # not a search answer
+    ],
+)
 async def test_a_refused_search_falls_back_to_summaries_pages_for_good(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, answer: object, reason: str
 ) -> None:
     caplog.set_level(logging.WARNING, logger="qarnot_async")
     fake = FakeRequester()
-    refused = BadRequestError(400, "unknown member select", method="POST", path="/x")
-    fake.answer("POST", "/tasks/search", refused)
+    fake.answer("POST", "/tasks/search", answer)
     fake.answer(
         "POST",
         "/tasks/summaries/paginate",
@@ -114,7 +131,17 @@ async def test_a_refused_search_falls_back_to_summaries_pages_for_good(
     messages = [r.getMessage() for r in caplog.records]
     assert len(messages) == 1
     assert "refused a search selecting Uuid, State, StateTransitionTime" in messages[0]
-    assert "unknown member select" in messages[0]
+    assert reason in messages[0]
+
+
+async def test_other_errors_of_the_search_reach_the_poller() -> None:
+    fake = FakeRequester()
+    denied = AuthenticationError(401, "bad token", method="POST", path="/tasks/search")
+    fake.answer("POST", "/tasks/search", denied)
+    src = source(fake)
+    with pytest.raises(AuthenticationError):
+        await src.states(["a"])
+    assert src.selecting  # not a service without the search: asked again next tick
 
 
 async def test_pages_are_followed_until_every_uuid_is_found() -> None:
