@@ -63,6 +63,8 @@ def _value(value: float, unit: str) -> str:
         return f"{value:,.1f} µs"
     if unit == "ms":
         return f"{value:,.2f} ms"
+    if unit == "%":
+        return f"{value:.0f}%"
     if unit == "KB":
         return f"{value:,.2f} KB"
     return f"{value:,.3g} {unit}".strip()

@@ -13,8 +13,9 @@ so they end one after another over about 20 s. Four ways to follow them:
 The two official loops run side by side in two threads (each sleeps most of the time;
 each one's CPU is its own thread's). The limit is the last task's end, counted from
 the moment it was seeded, plus about two round trips (one to see it final, one to
-fetch it). Client CPU of ours is this process's ``process_time``; the summaries
-requests are counted from the request hooks (uuids asked per request, requests per
+fetch it). Client CPU of ours is this process's ``process_time``; the state requests
+(a ``POST /tasks/search`` selecting uuid, state and transition time per chunk of
+uuids) are counted from the request hooks (uuids asked per request, requests per
 tick). Memory per watched task: ``tracemalloc`` over waits pending on tasks that do
 not end, after the poller's first tick.
 
@@ -171,7 +172,12 @@ async def _ours(emu: EmulatorProcess, count: int) -> dict[str, Any]:
     bodies: list[bytes] = []
 
     def on_request(request: Any) -> None:
-        if request.path.endswith("/summaries/paginate") and request.body:
+        # The poller's state requests: a search selecting three fields (the summaries'
+        # pages only if the service refused it); each names the uuids it asks for.
+        path = request.path
+        if (path.endswith("/tasks/search") or path.endswith("/summaries/paginate")) and (
+            request.body
+        ):
             bodies.append(request.body)
 
     async with emu.client(on_request=[on_request]) as client:
@@ -191,7 +197,10 @@ async def _ours(emu: EmulatorProcess, count: int) -> dict[str, Any]:
     if not all(t.state == "Success" for t in done) or len(done) != count:
         raise RuntimeError("ours: a task did not succeed")
     asked = [len(json.loads(b)["filter"]["values"]) for b in bodies]
+    loads, reading = await _entity_cost(emu, uuids[:CHUNK])
     return {
+        "entity_loads": loads,
+        "entity_reading": reading,
         "wall": wall,
         "cpu": cpu,
         "limit": _limit(durations),
@@ -202,6 +211,34 @@ async def _ours(emu: EmulatorProcess, count: int) -> dict[str, Any]:
     }
 
 
+async def _entity_cost(emu: EmulatorProcess, uuids: list[str]) -> tuple[float, float]:
+    """CPU per task of ``json.loads`` and of the converter reading the final entities
+    (one page of them, as a wait's entity request brings them), read three times."""
+    import aiohttp
+
+    from qarnot_async._converter import structure
+    from qarnot_async.models import Task, TokenPage
+
+    body = {"filter": {"operator": "In", "field": "Uuid", "values": uuids}}
+    body["maximumResults"] = len(uuids)
+    headers = {"Authorization": emu.token}
+    async with (
+        aiohttp.ClientSession(headers=headers) as session,
+        session.post(f"{emu.url}/v1/tasks/paginate", json=body) as response,
+    ):
+        raw = await response.read()
+    cls: Any = TokenPage[Task]
+    loads = reading = 0.0
+    for _ in range(3):
+        started = time.process_time()
+        data = json.loads(raw)
+        decoded = time.process_time()
+        structure(data, cls)
+        loads += decoded - started
+        reading += time.process_time() - decoded
+    return loads / 3 / len(uuids), reading / 3 / len(uuids)
+
+
 async def _memory(emu: EmulatorProcess, count: int) -> float:
     uuids, _ = emu.seed_tasks(count, name="idle-{i}", state="Submitted", run=False)
     needed = math.ceil(count / CHUNK)
@@ -210,7 +247,7 @@ async def _memory(emu: EmulatorProcess, count: int) -> float:
 
     def on_response(response: Any) -> None:
         nonlocal answered
-        if response.path.endswith("/summaries/paginate"):
+        if response.path.endswith("/tasks/search"):
             answered += 1
             if answered >= needed:
                 first_tick.set()
@@ -250,9 +287,11 @@ def run() -> str:
             ours_rows.append(
                 f"| ours: `gather` of `client.tasks.wait(uuid)` | {count:,} "
                 f"| {fmt_seconds(ours['wall'])} | {ours['wall'] / ours['limit']:.2f}x "
-                f"| {ours['requests']:,} summaries ({per_tick:.1f} per tick, "
+                f"| {ours['requests']:,} state requests ({per_tick:.1f} per tick, "
                 f"{ours['per_request']:.0f} uuids each, at most {ours['most']}) "
-                f"| {ours['cpu'] / count * 1e6:,.0f} µs | {versus} |"
+                f"| {ours['cpu'] / count * 1e6:,.0f} µs (the final entity alone: "
+                f"`json.loads` {ours['entity_loads'] * 1e6:,.0f} µs + the converter "
+                f"{ours['entity_reading'] * 1e6:,.0f} µs) | {versus} |"
             )
             record(
                 f"follow.{count}.wall_vs_limit",
@@ -269,8 +308,14 @@ def run() -> str:
                 TARGET_CPU_US,
             )
             record(
+                f"follow.{count}.entity_cpu",
+                f"follow {count:,} tasks: of which the final entity, decoded and read alone",
+                (ours["entity_loads"] + ours["entity_reading"]) * 1e6,
+                "µs",
+            )
+            record(
                 f"follow.{count}.uuids_per_request",
-                f"follow {count:,} tasks: most uuids in one summaries request",
+                f"follow {count:,} tasks: most uuids in one state request",
                 ours["most"],
                 "",
                 CHUNK,

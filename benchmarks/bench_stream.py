@@ -259,7 +259,63 @@ def _cpu_section(emu: EmulatorProcess) -> list[str]:
         mine.timer.cpu / mine.items * 1e6,
         "µs",
     )
+    loads, reading = asyncio.run(_converter_cost(emu))
+    ours_item = mine.timer.cpu / mine.items
+    rows.append(
+        f"| of ours: the converter reading each page (`TokenPage[TaskSummary]`), alone "
+        f"| | {reading * 1e6:.1f} µs ({reading / ours_item:.0%} of ours; `json.loads`: "
+        f"{loads * 1e6:.1f} µs) | | {(ours_item - reading) / (raw.timer.cpu / raw.items):.2f}x "
+        "without it |"
+    )
+    record(
+        "stream.converter_share",
+        "stream, no latency: the converter's share of our client CPU per item",
+        reading / ours_item * 100,
+        "%",
+    )
+    record(
+        "stream.cpu_vs_raw_without_converter",
+        "stream, no latency: client CPU per item without the converter / raw",
+        (ours_item - reading) / (raw.timer.cpu / raw.items),
+        "x",
+    )
     return rows
+
+
+async def _converter_cost(emu: EmulatorProcess, pages: int = 100) -> tuple[float, float]:
+    """CPU per item of ``json.loads`` and of the converter reading the decoded page, on
+    the pages the stream reads (interleaved page by page, so both see the same load)."""
+    from qarnot_async._converter import structure
+    from qarnot_async.models import TaskSummary, TokenPage
+
+    url = f"{emu.url}/v1/tasks/summaries/paginate"
+    headers = {"Authorization": emu.token, "Content-Type": "application/json"}
+    bodies: list[bytes] = []
+    async with aiohttp.ClientSession(headers=headers) as session:
+        token: str | None = None
+        while len(bodies) < pages:
+            body: dict[str, Any] = {"maximumResults": 100}
+            if token is not None:
+                body["token"] = token
+            async with session.post(url, data=json.dumps(body).encode()) as response:
+                bodies.append(await response.read())
+            token = json.loads(bodies[-1]).get("nextToken")
+            if token is None:
+                break
+    cls: Any = TokenPage[TaskSummary]
+    structure(json.loads(bodies[0]), cls)  # the reader is compiled before timing
+    loads = reading = 0.0
+    items = 0
+    for _ in range(3):
+        for raw in bodies:
+            started = time.process_time()
+            data = json.loads(raw)
+            decoded = time.process_time()
+            structure(data, cls)
+            loads += decoded - started
+            reading += time.process_time() - decoded
+            items += len(data["data"])
+    return loads / items, reading / items
 
 
 def _median(runs: list[Run]) -> Run:

@@ -230,7 +230,13 @@ async def search_pools(request: web.Request) -> web.StreamResponse:
     st, now = state_of(request), now_of(request)
     body = await read_object(request, optional=True)
     return json_response(
-        st.pager.search("pool", body, now, lambda p: pool_output(p, now, st.store))
+        st.pager.search(
+            "pool",
+            body,
+            now,
+            lambda p: pool_output(p, now, st.store),
+            lambda p: pool_summary(p, now, st.store),
+        )
     )
 
 

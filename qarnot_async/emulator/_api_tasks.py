@@ -243,7 +243,11 @@ async def search_tasks(request: web.Request) -> web.StreamResponse:
     """POST /tasks/search."""
     st, now = state_of(request), now_of(request)
     body = await read_object(request, optional=True)
-    return json_response(st.pager.search("task", body, now, lambda t: task_output(t, now)))
+    return json_response(
+        st.pager.search(
+            "task", body, now, lambda t: task_output(t, now), lambda t: task_summary(t, now)
+        )
+    )
 
 
 #: (method, route template, handler)

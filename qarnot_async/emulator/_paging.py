@@ -36,8 +36,10 @@ from ._render import (
     job_output,
     pool_execution_seconds,
     pool_output,
+    pool_summary,
     task_execution_seconds,
     task_output,
+    task_summary,
 )
 from ._store import Store
 
@@ -328,9 +330,19 @@ class Pager:
         return b'{"data":[' + items + b"]," + tail[1:]
 
     def search(
-        self, kind: str, body: dict[str, Any], now: float, render: Callable[[Any], dict[str, Any]]
+        self,
+        kind: str,
+        body: dict[str, Any],
+        now: float,
+        render: Callable[[Any], dict[str, Any]],
+        summary: Callable[[Any], dict[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
-        """Answer a ``DataDetailRequest``: matching entities by creation date, maybe trimmed."""
+        """Answer a ``DataDetailRequest``: matching entities by creation date, maybe trimmed.
+
+        ``summary`` renders the kind's summary, whose members hold the same values as
+        the full output's: a ``select`` of summary members only is read from it, a
+        fraction of the work (a poller asks for uuid, state and its time at every tick).
+        """
         lowered = {key.lower(): value for key, value in body.items()}
         limit = lowered.get("maximumresults")
         if limit is not None and (
@@ -353,12 +365,12 @@ class Pager:
                 fields = raw_fields or None
         ordered = self._query(kind, lowered.get("filter"), "creationdate", now)
         entities = ordered.slice(0, len(ordered.keys) if limit is None else limit)
-        if fields is not None:
-            keys = select_keys(kind, fields)
-        rendered = [render(entity) for entity in entities]
         if fields is None:
-            return rendered
-        return [{key: item[key] for key in keys} for item in rendered]
+            return [render(entity) for entity in entities]
+        keys = select_keys(kind, fields)
+        if summary is not None and _summary_keys(kind).issuperset(keys):
+            render = summary
+        return [{key: item[key] for key in keys} for item in map(render, entities)]
 
 
 def _output_keys(kind: str) -> list[str]:
@@ -373,6 +385,22 @@ def _output_keys(kind: str) -> list[str]:
 
 
 _KEYS: dict[str, dict[str, str]] = {}
+_SUMMARY_KEYS: dict[str, frozenset[str]] = {}
+
+
+def _summary_keys(kind: str) -> frozenset[str]:
+    """The members of the kind's summary (none for jobs, which have no summary)."""
+    keys = _SUMMARY_KEYS.get(kind)
+    if keys is None:
+        dummy_uuid = "00000000-0000-0000-0000-000000000000"
+        if kind == "task":
+            keys = frozenset(task_summary(Task(dummy_uuid, 0, 0.0, "", "", (0,)), 0.0))
+        elif kind == "pool":
+            keys = frozenset(pool_summary(Pool(dummy_uuid, 0, 0.0, "", ""), 0.0, Store()))
+        else:
+            keys = frozenset()
+        _SUMMARY_KEYS[kind] = keys
+    return keys
 
 
 def select_keys(kind: str, fields: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ the states asked for, so waiting on would hang).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError
@@ -63,7 +63,7 @@ def stop_condition(until: Until) -> Callable[[Any], bool] | None:
     return lambda state: condition(state) or is_final(state)
 
 
-async def wait_for(
+def wait_for(
     poller: Poller,
     kind: str,
     uuid: str,
@@ -71,15 +71,19 @@ async def wait_for(
     until: Until,
     timeout: float | None,
     max_interval: float | None,
-) -> Any:
+) -> Coroutine[Any, Any, Any]:
     """Wait on entity ``uuid`` of ``kind`` (see :meth:`~qarnot_async.polling.Poller.wait`).
 
+    Returns the poller's own wait, to await: not a coroutine awaiting it, since a
+    pending wait's frames are most of its memory (and of the garbage collector's
+    walks), and there may be a hundred thousand of them.
+
     Raises:
-        InvalidInputError: a negative ``timeout`` or an empty ``until``.
+        InvalidInputError: a negative ``timeout`` or an empty ``until`` (at once).
     """
     if timeout is not None and timeout < 0:
         raise InvalidInputError("timeout", "must be >= 0 seconds (or None)", timeout)
-    return await poller.wait(
+    return poller.wait(
         kind, uuid, until=stop_condition(until), timeout=timeout, max_interval=max_interval
     )
 

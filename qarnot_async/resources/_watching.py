@@ -1,13 +1,19 @@
-"""How the shared poller reads states: coalesced paging with an ``In`` filter on Uuid.
+"""How the shared poller reads states: coalesced requests with an ``In`` filter on Uuid.
 
 Each :class:`PagedStateSource` answers the poller's questions for one kind of entity
-with one ``POST .../paginate`` per chunk of uuids. If the service refuses the ``Uuid``
-filter (400), the source falls back, once and for good, to one ``GET`` per uuid under
-the client's concurrency cap, and says so in one log line.
+with one request per chunk of uuids. Each tick reads the state of every watched uuid,
+so it asks for nothing else: a ``POST .../search`` whose ``select`` names the three
+fields a :class:`StateSighting` holds (uuid, state, transition time), about a sixth of
+a summary's bytes to send and decode. The full entity is read (``POST .../paginate``)
+only for the waits that ended.
 
-Each tick reads the state of every watched uuid, so it reads nothing else: the
-summaries are structured as :class:`StateSighting` (uuid, state, transition time), and
-the full entity is read only for the waits that ended.
+Fallbacks, each once and for good, each said in one log line: a service that refuses
+the ``select`` search (400; or has no such route: 404, 405, 501; or answers it with
+something else than a list) is asked for the summaries' pages (``POST
+.../summaries/paginate``, filtered the same way); one that refuses the ``Uuid`` filter
+there too gets one ``GET`` per uuid under the client's concurrency cap. A uuid left
+out of a search's answer is asked for again on the paged route before the poller
+hears it is gone: no document says the search never trims its answer.
 """
 
 from __future__ import annotations
@@ -20,15 +26,15 @@ from typing import Any, Generic, TypeVar, get_args
 
 import attrs
 
-from .._converter import attribute_type
-from ..errors import BadRequestError, NotFoundError
+from .._converter import attribute_type, structure
+from ..errors import APIError, BadRequestError, DecodeError, NotFoundError
 from ..filters import ManyLeaf
 from ._checks import item_route
-from ._paging import PageReader
+from ._paging import PageReader, search_request
 from ._requests import Calls
 from ._waiting import is_final
 
-__all__ = ["PagedStateSource", "StateSighting", "sighting_of"]
+__all__ = ["SIGHTING_FIELDS", "PagedStateSource", "StateSighting", "sighting_of"]
 
 _log = logging.getLogger("qarnot_async")
 
@@ -62,18 +68,28 @@ def sighting_of(cls: type) -> Any:
     return StateSighting[enums[0]]  # type: ignore[valid-type]
 
 
+#: The fields a :class:`StateSighting` is read from, as ``select`` names them.
+SIGHTING_FIELDS = ("Uuid", "State", "StateTransitionTime")
+
+#: The statuses that say a service has no such search (or refuses its ``select``), as
+#: does an answer that is not a list: the paged route serves the states instead.
+_NO_SEARCH = frozenset({400, 404, 405, 501})
+
+
 @attrs.define(kw_only=True, eq=False)
 class PagedStateSource:
-    """A :class:`~qarnot_async.polling.StateSource` over one collection's paginate routes.
+    """A :class:`~qarnot_async.polling.StateSource` over one collection's routes.
 
     Attributes:
         calls: the requests of the collection.
         kind: the poller's name for the collection (``"task"``...).
-        collection: the collection's route, e.g. ``/tasks`` (``GET /tasks/{uuid}``
-            serves the fallback).
-        states_route: the class and paginate route that serve states (summaries when
-            the collection has them: lighter).
+        collection: the collection's route, e.g. ``/tasks`` (``POST /tasks/search``
+            serves the states, ``GET /tasks/{uuid}`` the last fallback).
+        states_route: the class and paginate route that serve states when the service
+            refuses the search (summaries when the collection has them: lighter).
         entities_route: the class and paginate route that serve full entities.
+        selecting: False once the service refused the ``select`` search: states come
+            from ``states_route`` since.
         fallback: True once the service refused the Uuid filter: one GET per uuid since.
     """
 
@@ -82,12 +98,18 @@ class PagedStateSource:
     collection: str
     states_route: tuple[type, str]
     entities_route: tuple[type, str]
+    selecting: bool = attrs.field(default=True, init=False)
     fallback: bool = attrs.field(default=False, init=False)
     _sighting: Any = attrs.field(init=False)
+    _sightings: Any = attrs.field(init=False)
 
     @_sighting.default
     def _sighting_of_states(self) -> Any:
         return sighting_of(self.states_route[0])
+
+    @_sightings.default
+    def _list_of_sightings(self) -> Any:
+        return list[self._sighting]  # type: ignore[name-defined]
 
     def is_final(self, state: Any) -> bool:
         """Whether ``state`` can no longer change (its ``is_final``)."""
@@ -97,7 +119,8 @@ class PagedStateSource:
         """The request that asked for ``uuid`` in ``call`` (``"states"``, ``"entities"``).
 
         The poller names it in the :class:`~qarnot_async.errors.NotFoundError` of a
-        uuid the answer left out.
+        uuid the answer left out (a uuid a search left out was asked for again on the
+        paged route: that answer is the one that showed it gone).
         """
         if self.fallback:
             return f"GET {item_route(self.collection, uuid)}"
@@ -107,11 +130,41 @@ class PagedStateSource:
     async def states(self, uuids: Sequence[str]) -> Mapping[str, Any]:
         """The :class:`StateSighting` of ``uuids``; a uuid the service does not know is
         left out."""
+        if self.selecting and not self.fallback:
+            try:
+                found = await self._selected(uuids)
+            except (APIError, DecodeError) as exc:
+                if isinstance(exc, APIError) and exc.status not in _NO_SEARCH:
+                    raise
+                self.selecting = False
+                _log.warning(
+                    "the service refused a search selecting %s on %s/search (%s); polling "
+                    "%ss with summaries pages from now on",
+                    ", ".join(SIGHTING_FIELDS),
+                    self.collection,
+                    exc.message if isinstance(exc, APIError) else exc,
+                    self.kind,
+                )
+            else:
+                if len(found) < len(uuids):
+                    missing = [u for u in uuids if u not in found]
+                    found.update(await self._fetch(self._sighting, self.states_route[1], missing))
+                return found
         return await self._fetch(self._sighting, self.states_route[1], uuids)
 
     async def entities(self, uuids: Sequence[str]) -> Mapping[str, Any]:
         """The full entities of ``uuids``; a uuid the service does not know is left out."""
         return await self._fetch(*self.entities_route, uuids)
+
+    async def _selected(self, uuids: Sequence[str]) -> dict[str, Any]:
+        route = f"{self.collection}/search"
+        body = search_request(None, select=SIGHTING_FIELDS, limit=len(uuids))
+        # The poller's uuids are checked strings already: the filter is built as is,
+        # and set after the converter wrote the rest (it would walk every uuid).
+        body["filter"] = {"operator": "In", "field": "Uuid", "values": list(uuids)}
+        response = await self.calls.send("POST", route, json_body=body)
+        sightings = structure(response.json(), self._sightings, where=f"POST {route}")
+        return {s.uuid: s for s in sightings}
 
     async def _fetch(self, cls: type, page_route: str, uuids: Sequence[str]) -> dict[str, Any]:
         if not self.fallback:

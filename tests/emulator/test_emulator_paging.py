@@ -412,6 +412,29 @@ async def test_search_select_and_maximum(api: Api, qarnot_emulator: Emulator) ->
     assert pools == []
 
 
+async def test_a_select_of_summary_members_answers_what_the_full_output_says(
+    api: Api, qarnot_emulator: Emulator
+) -> None:
+    # Read from the summary when every selected member is one of its members: the
+    # same values as the full output's, whatever the state (running ones move).
+    emu = qarnot_emulator
+    emu.seed_tasks(3, name="done{i}")
+    emu.seed_tasks(3, name="run{i}", state="Submitted", run=True, duration=100.0)
+    emu.seed_pools(2, name="p{i}")
+    await emu.advance(5)
+    summary_members = ["Uuid", "State", "StateTransitionTime", "Progress", "WallTime"]
+    for route, fields in (
+        ("/tasks/search", summary_members),
+        ("/tasks/search", [*summary_members, "Status"]),  # not a summary member
+        ("/pools/search", ["Uuid", "State", "StateTransitionTime", "RunningCoreCount"]),
+    ):
+        full = await api.ok("POST", route, json={})
+        selected = await api.ok("POST", route, json={"select": {"fields": fields}})
+        keys = [next(k for k in full[0] if k.lower() == f.lower()) for f in fields]
+        assert selected == [{k: item[k] for k in keys} for item in full]
+        assert len(selected) == len(full) > 0
+
+
 async def test_paging_a_hundred_thousand_tasks(api: Api, qarnot_emulator: Emulator) -> None:
     uuids = qarnot_emulator.seed_tasks(100_000)
     pages = await page_all(api, "/tasks/summaries/paginate", {"maximumResults": 1000})
