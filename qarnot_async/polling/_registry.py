@@ -54,7 +54,7 @@ class Entry:
         that walk was a quarter of the poller's CPU).
         """
         changed = self.state is UNSEEN or state != self.state
-        if changed or summary != self.last_seen:
+        if changed or (summary is not self.last_seen and summary != self.last_seen):
             self.state, self.last_seen = state, summary
         return changed
 
