@@ -112,6 +112,7 @@ class Task(_Entity):
     """A task: instances that run ``duration`` seconds each, some of them failing."""
 
     __slots__ = (
+        "advanced",
         "auto_delete",
         "cancel_at",
         "constants",
@@ -125,6 +126,7 @@ class Task(_Entity):
         "job_uuid",
         "labels",
         "max_retries",
+        "outcomes",
         "output_cursors",
         "pool_uuid",
         "profile",
@@ -157,6 +159,10 @@ class Task(_Entity):
         self.labels: dict[str, str] = {}
         self.constants: list[dict[str, Any]] = []
         self.depends_on: list[str] = []
+        # Advanced dependencies: (task uuid, the final states it accepts, lower case;
+        # None: any), and the final state each was seen ending in.
+        self.advanced: list[tuple[str, frozenset[str] | None]] = []
+        self.outcomes: dict[str, str] = {}
         self.auto_delete = False
         self.ttl = 0.0
         self.max_retries = 0
@@ -314,6 +320,7 @@ class Job(_Entity):
         "auto_delete",
         "max_wall_time",
         "pool_uuid",
+        "profile",
         "task_uuids",
         "ttl",
         "use_dependencies",
@@ -324,6 +331,8 @@ class Job(_Entity):
         super().__init__(uuid, seq, created, name, shortname)
         self.state = "Active"
         self.pool_uuid: str | None = None
+        # Its pool's profile (the official SDKs' fixtures show one on a job of a pool).
+        self.profile: str | None = None
         self.use_dependencies = False
         self.max_wall_time: float | None = None
         self.auto_delete = False

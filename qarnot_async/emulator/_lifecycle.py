@@ -14,8 +14,9 @@ Timings (emulated seconds), with ``d`` the instance duration (``EMULATOR_DURATIO
     job     Active; terminate (or maxWallTime): Terminating (tasks cancelled) -> +1 Completed
 
 A task is eligible when its dependencies (jobs with ``useDependencies``) all ended in
-Success, its pool is FullyExecuting with enough free slots, and the account's instance
-and core quotas leave room for it.
+Success (an advanced dependency: in one of the final states it accepts; in another,
+the task is cancelled), its pool is FullyExecuting with enough free slots, and the
+account's instance and core quotas leave room for it.
 """
 
 from __future__ import annotations
@@ -217,7 +218,7 @@ class Engine:
         # tasks of a scheduling class that has no free instance at all.
         full = {bucket for bucket in ("flex", "onDemand") if not self._fits(bucket, 1)}
         for task in list(self._waiting_tasks.values()):
-            standalone = task.pool_uuid is None and not task.depends_on
+            standalone = task.pool_uuid is None and not task.depends_on and not task.advanced
             if standalone and self._bucket(task.scheduling) in full:
                 continue
             self._try_dispatch(task, now)
@@ -239,6 +240,8 @@ class Engine:
                     f"Dependency {dependency} ended in {other.state}",
                 )
                 return
+            return
+        if task.advanced and not self._advanced_met(task, now):
             return
         count = len(task.instance_ids)
         if task.pool_uuid is not None:
@@ -267,6 +270,31 @@ class Engine:
         self._at(last_end, _T_UPLOADING, task)
         self._at(last_end + STEP, _T_FINISHED, task)
         store.touch()
+
+    def _advanced_met(self, task: Task, now: float) -> bool:
+        """Whether every advanced dependency of ``task`` ended in a state it accepts;
+        cancels the task when one ended in another. Each final state seen is kept for
+        the task's answers (``actualFinalState``)."""
+        pending = False
+        for uuid, accepted in task.advanced:
+            other = self.store.tasks.get(uuid)
+            if other is None:
+                continue  # deleted: as for dependsOn, it no longer holds anything back
+            if not other.is_final:
+                pending = True
+                continue
+            ended = other.state.lower()
+            task.outcomes[uuid] = ended
+            if accepted is not None and ended not in accepted:
+                self._cancel_waiting(
+                    task,
+                    now,
+                    "DEPENDENCY_CONDITIONS_NOT_FULFILLED",
+                    f"Dependency {uuid} ended in {other.state}, not in "
+                    f"{', '.join(sorted(accepted))}",
+                )
+                return False
+        return not pending
 
     def _cancel_waiting(self, task: Task, now: float, code: str, message: str) -> None:
         self._waiting_tasks.pop(task.uuid, None)

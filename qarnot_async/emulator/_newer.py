@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ._wire import format_date
 
 if TYPE_CHECKING:
-    from ._entities import Job
+    from ._entities import Job, Task
     from ._validate import Body
 
 __all__ = [
@@ -160,13 +160,33 @@ def _echo(output: dict[str, Any], spec: dict[str, Any]) -> None:
             output[name] = spec[name]
 
 
-def newer_task_output(output: dict[str, Any], spec: dict[str, Any]) -> None:
-    """Add a task's newer fields to its ``TaskOutput``."""
+_WAITING: Final = "waiting"
+_FULFILLED: Final = "dependencyConditionsFulfilled"
+_NOT_FULFILLED: Final = "dependencyConditionsNotFulfilled"
+
+
+def newer_task_output(output: dict[str, Any], spec: dict[str, Any], task: Task) -> None:
+    """Add a task's newer fields to its ``TaskOutput``: each advanced dependency with
+    where it stands (``state``) and the final state it ended in, and the whole's."""
     _echo(output, spec)
     advanced = spec.get("advancedDependsOn")
     if advanced is not None:
+        items = []
+        for item in advanced:
+            ended = task.outcomes.get(item["taskUuid"])
+            accepted = item["taskFinalStateCondition"]
+            if ended is None:
+                state = _WAITING
+            elif accepted is None or ended in accepted:
+                state = _FULFILLED
+            else:
+                state = _NOT_FULFILLED
+            items.append({**item, "state": state, "actualFinalState": ended})
+        states = {item["state"] for item in items}
+        whole = next((s for s in (_NOT_FULFILLED, _WAITING) if s in states), _FULFILLED)
         dependencies = dict(output.get("dependencies") or {})
-        dependencies["advancedDependsOn"] = [dict(item) for item in advanced]
+        dependencies["advancedDependsOn"] = items
+        dependencies["state"] = whole
         output["dependencies"] = dependencies
 
 
@@ -177,7 +197,10 @@ def newer_pool_output(output: dict[str, Any], spec: dict[str, Any], core_seconds
 
 
 def newer_job_output(output: dict[str, Any], job: Job) -> None:
-    """Add a job's ``endDate`` (the .NET default date until it ends, as the service)."""
+    """Add a job's ``endDate`` (the .NET default date until it ends, as the service)
+    and its pool's ``profile`` (when it has a pool)."""
+    if job.profile is not None:
+        output["profile"] = job.profile
     output["endDate"] = (
         format_date(job.end_at) if job.end_at is not None else "0001-01-01T00:00:00Z"
     )

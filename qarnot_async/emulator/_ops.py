@@ -144,6 +144,15 @@ def task_fields_of(task: Task) -> dict[str, Any]:
     return fields
 
 
+def _accepted(conditions: list[str] | None) -> frozenset[str] | None:
+    """The final states (lower case) an advanced dependency accepts; ``None``: any.
+
+    The official SDKs send no condition for "any final state"; that the service reads
+    it so is our inference (the facts call it uncertain).
+    """
+    return None if conditions is None else frozenset(conditions)
+
+
 def _ensure_room(st: EmulatorState, now: float, kind: str) -> None:
     store, engine = st.store, st.engine
     if kind == "task":
@@ -201,14 +210,23 @@ def create_task(st: EmulatorState, fields: dict[str, Any], now: float) -> Task:
         message = "A task needs a profile, or a pool (directly or through its job)."
         raise ApiError(400, message, {"profile": [message]})
     depends_on = list(fields.get("dependsOn") or [])
-    if depends_on:
+    advanced = [
+        (item["taskUuid"], _accepted(item["taskFinalStateCondition"]))
+        for item in fields.get("advancedDependsOn") or []
+    ]
+    for member, uuids in (
+        ("dependsOn", depends_on),
+        ("advancedDependsOn", [uuid for uuid, _ in advanced]),
+    ):
+        if not uuids:
+            continue
         if job is None or not job.use_dependencies:
             message = "Dependencies need a job created with useDependencies."
             raise ApiError(400, message, {"dependencies": [message]})
-        unknown = [dep for dep in depends_on if dep not in job.task_uuids]
+        unknown = [dep for dep in uuids if dep not in job.task_uuids]
         if unknown:
             message = f"Not tasks of job {job.uuid}: {', '.join(unknown)}."
-            raise ApiError(400, message, {"dependencies.dependsOn": [message]})
+            raise ApiError(400, message, {f"dependencies.{member}": [message]})
     constants = list(fields.get("constants") or [])
     merged = (pool.constants if pool is not None else []) + constants
     duration, fail_ids = emulator_constants(merged, st.task_duration)
@@ -229,6 +247,7 @@ def create_task(st: EmulatorState, fields: dict[str, Any], now: float) -> Task:
     task.labels = dict(fields.get("labels") or {})
     task.constants = constants
     task.depends_on = depends_on
+    task.advanced = advanced
     task.auto_delete = bool(fields.get("autoDeleteOnCompletion") or False)
     task.ttl = float(fields.get("completionTimeToLive") or 0.0)
     retry_settings = fields.get("retrySettings") or {}
@@ -342,12 +361,13 @@ def create_job(st: EmulatorState, fields: dict[str, Any], now: float) -> Job:
     store = st.store
     uuid = str(uuidlib.uuid4())
     shortname = _shortname(fields, store.job_shortnames, "job", uuid)
-    pool_uuid = None
+    pool = None
     if fields.get("poolUuid") is not None:
-        pool_uuid = find_pool(st, fields["poolUuid"]).uuid
+        pool = find_pool(st, fields["poolUuid"])
     _ensure_room(st, now, "job")
     job = Job(uuid, store.next_seq(), store.stamp(now), fields["name"], shortname)
-    job.pool_uuid = pool_uuid
+    job.pool_uuid = pool.uuid if pool is not None else None
+    job.profile = pool.profile if pool is not None else None
     job.use_dependencies = bool(fields.get("useDependencies") or False)
     job.tags = list(fields.get("tags") or [])
     job.max_wall_time = fields.get("maxWallTime") or None

@@ -391,7 +391,7 @@ def task_output(task: Task, now: float) -> dict[str, Any]:
         "retrySettings": _retry_settings(spec.get("retrySettings")),
     }
     output.update(_task_common(task, facts, now))
-    newer_task_output(output, spec)
+    newer_task_output(output, spec, task)
     return output
 
 

@@ -132,8 +132,11 @@ async def test_snapshot_status_moves_on_the_clock(api: Api, qarnot_emulator: Emu
 
 async def test_newer_fields_are_stored_and_returned(api: Api, qarnot_emulator: Emulator) -> None:
     rule = {"inbound": True, "proto": "tcp", "port": "22", "toQBox": False}
-    advanced = [{"taskUuid": UUID, "taskFinalStateCondition": ["Success", "failure"]}]
+    job_uuid = await api.create_job(useDependencies=True)
+    parent = await api.create_task(jobUuid=job_uuid)
+    advanced = [{"taskUuid": parent, "taskFinalStateCondition": ["Success", "failure"]}]
     uuid = await api.create_task(
+        jobUuid=job_uuid,
         forcedNetworkRules=[rule],
         maxTimeQueueSeconds=60,
         targetedReservationName="resa",
@@ -145,14 +148,23 @@ async def test_newer_fields_are_stored_and_returned(api: Api, qarnot_emulator: E
     assert (task["maxTimeQueueSeconds"], task["targetedReservationName"]) == (60, "resa")
     assert task["projectUuid"] == UUID
     assert task["dependencies"]["advancedDependsOn"] == [
-        {"taskUuid": UUID, "taskFinalStateCondition": ["success", "failure"]}
+        {
+            "taskUuid": parent,
+            "taskFinalStateCondition": ["success", "failure"],
+            "state": "waiting",
+            "actualFinalState": None,
+        }
     ]
+    assert task["dependencies"]["state"] == "waiting"
     pool = await api.create_pool(multiSlotsSettings={"slotsPerNode": 4}, projectUuid=UUID)
     body = await api.ok("GET", f"/pools/{pool}")
     assert body["multiSlotsSettings"] == {"slotsPerNode": 4}
     assert body["projectUuid"] == UUID
     job = await api.ok("GET", f"/jobs/{await api.create_job()}")
     assert job["endDate"] == "0001-01-01T00:00:00Z"
+    assert "profile" not in job  # no pool: no profile
+    on_pool = await api.ok("GET", f"/jobs/{await api.create_job(poolUuid=pool)}")
+    assert on_pool["profile"] == body["profile"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from _emulator_api import Api
 
@@ -192,6 +194,67 @@ async def test_a_failed_dependency_cancels_the_dependent(
     task = await api.task(child)
     assert task["state"] == "Cancelled"
     assert task["errors"][0]["code"] == "DEPENDENCY_FAILED"
+
+
+def _advanced(parent: str, *conditions: str) -> dict[str, Any]:
+    item: dict[str, Any] = {"taskUuid": parent}
+    if conditions:
+        item["taskFinalStateCondition"] = list(conditions)
+    return {"advancedDependsOn": [item]}
+
+
+@pytest.mark.parametrize(
+    ("fail", "conditions", "runs"),
+    [
+        (False, ("success",), True),
+        (True, ("failure", "cancelled"), True),  # waits for the parent to fail
+        (True, (), True),  # no condition: any final state
+        (True, ("success",), False),
+        (False, ("failure",), False),
+    ],
+)
+async def test_an_advanced_dependency_runs_the_dependent_on_the_states_it_accepts(
+    api: Api, qarnot_emulator: Emulator, fail: bool, conditions: tuple[str, ...], runs: bool
+) -> None:
+    job = await api.create_job(useDependencies=True)
+    constants = [{"key": "EMULATOR_FAIL_INSTANCES", "value": "0"}] if fail else []
+    parent = await api.create_task(jobUuid=job, constants=constants)
+    child = await api.create_task(jobUuid=job, dependencies=_advanced(parent, *conditions))
+    await qarnot_emulator.advance(5)
+    waiting = (await api.task(child))["dependencies"]
+    assert (waiting["state"], waiting["advancedDependsOn"][0]["state"]) == ("waiting", "waiting")
+    assert waiting["advancedDependsOn"][0]["actualFinalState"] is None
+    await qarnot_emulator.advance(120)
+    ended = (await api.task(parent))["state"]
+    assert ended == ("Failure" if fail else "Success")
+    task = await api.task(child)
+    item = task["dependencies"]["advancedDependsOn"][0]
+    assert item["actualFinalState"] == ended.lower()
+    if runs:
+        assert task["state"] == "Success"
+        assert item["state"] == task["dependencies"]["state"] == "dependencyConditionsFulfilled"
+    else:
+        assert task["state"] == "Cancelled"
+        assert task["errors"][0]["code"] == "DEPENDENCY_CONDITIONS_NOT_FULFILLED"
+        assert item["state"] == task["dependencies"]["state"] == "dependencyConditionsNotFulfilled"
+
+
+async def test_advanced_dependencies_need_a_job_using_them(api: Api) -> None:
+    job = await api.create_job()
+    parent = await api.create_task(jobUuid=job)
+    status, body = await api.call(
+        "POST",
+        "/tasks",
+        json={
+            "name": "c",
+            "profile": "docker-batch",
+            "instanceCount": 1,
+            "jobUuid": job,
+            "dependencies": _advanced(parent, "success"),
+        },
+    )
+    assert status == 400
+    assert set(body["errors"]) == {"dependencies"}
 
 
 async def test_dependencies_need_a_job_using_them(api: Api) -> None:

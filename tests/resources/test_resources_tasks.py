@@ -9,8 +9,19 @@ from typing import Any
 import pytest
 from fake_requester import FakeRequester, FakeResponse
 
-from qarnot_async import InvalidInputError, Task, TaskState, WaitTimeoutError
-from qarnot_async.models import TaskClone, TaskRecover, TaskResume, TaskRetry
+from qarnot_async import Client, InvalidInputError, Task, TaskState, WaitTimeoutError
+from qarnot_async.emulator import Emulator
+from qarnot_async.models import (
+    AdvancedDependency,
+    DependencyCondition,
+    DependencyState,
+    JobCreate,
+    TaskClone,
+    TaskCreate,
+    TaskRecover,
+    TaskResume,
+    TaskRetry,
+)
 from qarnot_async.resources import Tasks
 
 Op = Callable[[Tasks], Awaitable[Any]]
@@ -78,3 +89,42 @@ async def test_follow_stdout_reads_until_final_then_drains() -> None:
     assert [w["timeout"] for w in fake.poller.waits] == [0.5, 0.5]
     with pytest.raises(InvalidInputError, match="interval"):
         [c async for c in Tasks(fake).follow_stderr("u", interval=0)]
+
+
+async def test_an_advanced_dependency_over_http(
+    qarnot_emulator: Emulator, qarnot_client: Client
+) -> None:
+    """A task waiting for another to fail runs once it has, and says so."""
+    job = await qarnot_client.jobs.create(JobCreate(name="j", use_dependencies=True))
+    failing = TaskCreate(
+        name="parent",
+        profile="docker-batch",
+        instance_count=1,
+        job_uuid=job,
+        constants={"EMULATOR_FAIL_INSTANCES": "0"},
+    )
+    parent = await qarnot_client.tasks.create(failing)
+    child = await qarnot_client.tasks.create(
+        TaskCreate(
+            name="child",
+            profile="docker-batch",
+            instance_count=1,
+            job_uuid=job,
+            dependencies=[
+                AdvancedDependency(
+                    task_uuid=parent, task_final_state_condition=[DependencyCondition.FAILURE]
+                )
+            ],
+        )
+    )
+    waiting = await qarnot_client.tasks.get(child)
+    assert waiting.dependencies is not None
+    assert waiting.dependencies.state is DependencyState.WAITING
+    await qarnot_emulator.advance(600)
+    done = await qarnot_client.tasks.get(child)
+    assert done.state is TaskState.SUCCESS
+    assert done.dependencies is not None
+    assert done.dependencies.state is DependencyState.FULFILLED
+    (item,) = done.dependencies.advanced_depends_on or ()
+    assert item.actual_final_state is DependencyCondition.FAILURE
+    assert item.state is DependencyState.FULFILLED
