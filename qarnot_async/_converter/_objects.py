@@ -17,6 +17,7 @@ import attrs
 from cattrs import Converter
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from ..models._types import NO_EXTRA
 from ..models.common import SecretsAccessRights
 from ._compile import compile_model_fn
 from ._registry import (
@@ -180,9 +181,12 @@ def model_writer(conv: Converter, t: Any) -> Callable[[Any], Any]:
                 for segment in path[:-1]:
                     cur = cur.setdefault(segment, {})
                 cur[path[-1]] = value
-        if keeps_extra and obj.extra:
-            for key, value in obj.extra.items():
-                out.setdefault(key, value)
+        if keeps_extra:
+            extra = obj.extra
+            # Most models have none: the shared empty one, told by identity.
+            if extra is not NO_EXTRA and extra:
+                for key, value in extra.items():
+                    out.setdefault(key, value)
         return out
 
     return write
@@ -228,8 +232,9 @@ def _write_secrets(obj: SecretsAccessRights) -> dict[str, Any]:
         out["bySecret"] = [{"key": k} for k in obj.by_secret]
     if obj.by_prefix is not None:
         out["byPrefix"] = [{"prefix": p} for p in obj.by_prefix]
-    for key, value in obj.extra.items():
-        out.setdefault(key, value)
+    if obj.extra is not NO_EXTRA:
+        for key, value in obj.extra.items():
+            out.setdefault(key, value)
     return out
 
 
