@@ -34,6 +34,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
+from ._cost import decode_and_read
 from ._report import fmt_seconds, record
 from ._server import EmulatorProcess, scaled
 
@@ -216,7 +217,6 @@ async def _entity_cost(emu: EmulatorProcess, uuids: list[str]) -> tuple[float, f
     (one page of them, as a wait's entity request brings them), read three times."""
     import aiohttp
 
-    from qarnot_async._converter import structure
     from qarnot_async.models import Task, TokenPage
 
     body = {"filter": {"operator": "In", "field": "Uuid", "values": uuids}}
@@ -227,15 +227,7 @@ async def _entity_cost(emu: EmulatorProcess, uuids: list[str]) -> tuple[float, f
         session.post(f"{emu.url}/v1/tasks/paginate", json=body) as response,
     ):
         raw = await response.read()
-    cls: Any = TokenPage[Task]
-    loads = reading = 0.0
-    for _ in range(3):
-        started = time.process_time()
-        data = json.loads(raw)
-        decoded = time.process_time()
-        structure(data, cls)
-        loads += decoded - started
-        reading += time.process_time() - decoded
+    loads, reading = decode_and_read([raw], TokenPage[Task])
     return loads / 3 / len(uuids), reading / 3 / len(uuids)
 
 

@@ -32,6 +32,7 @@ from typing import Any
 
 import aiohttp
 
+from ._cost import decode_and_read
 from ._report import fmt_seconds, record
 from ._server import EmulatorProcess, Timer, scaled
 
@@ -285,7 +286,6 @@ def _cpu_section(emu: EmulatorProcess) -> list[str]:
 async def _converter_cost(emu: EmulatorProcess, pages: int = 100) -> tuple[float, float]:
     """CPU per item of ``json.loads`` and of the converter reading the decoded page, on
     the pages the stream reads (interleaved page by page, so both see the same load)."""
-    from qarnot_async._converter import structure
     from qarnot_async.models import TaskSummary, TokenPage
 
     url = f"{emu.url}/v1/tasks/summaries/paginate"
@@ -302,19 +302,8 @@ async def _converter_cost(emu: EmulatorProcess, pages: int = 100) -> tuple[float
             token = json.loads(bodies[-1]).get("nextToken")
             if token is None:
                 break
-    cls: Any = TokenPage[TaskSummary]
-    structure(json.loads(bodies[0]), cls)  # the reader is compiled before timing
-    loads = reading = 0.0
-    items = 0
-    for _ in range(3):
-        for raw in bodies:
-            started = time.process_time()
-            data = json.loads(raw)
-            decoded = time.process_time()
-            structure(data, cls)
-            loads += decoded - started
-            reading += time.process_time() - decoded
-            items += len(data["data"])
+    loads, reading = decode_and_read(bodies, TokenPage[TaskSummary])
+    items = 3 * sum(len(json.loads(raw)["data"]) for raw in bodies)
     return loads / items, reading / items
 
 

@@ -97,6 +97,16 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 @pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The retry backoff takes no time (it still yields to the loop once)."""
+
+    async def instant(seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(_retry, "_sleep", instant)
+
+
+@pytest.fixture
 def stuck_backoff(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     """The retry backoff never ends; the event is set once a request sleeps in it."""
     sleeping = asyncio.Event()

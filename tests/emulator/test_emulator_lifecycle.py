@@ -239,9 +239,11 @@ async def test_an_advanced_dependency_runs_the_dependent_on_the_states_it_accept
         assert item["state"] == task["dependencies"]["state"] == "dependencyConditionsNotFulfilled"
 
 
-async def test_advanced_dependencies_need_a_job_using_them(api: Api) -> None:
+@pytest.mark.parametrize("advanced", [False, True])
+async def test_dependencies_need_a_job_using_them(api: Api, advanced: bool) -> None:
     job = await api.create_job()
     parent = await api.create_task(jobUuid=job)
+    dependencies = _advanced(parent, "success") if advanced else {"dependsOn": [parent]}
     status, body = await api.call(
         "POST",
         "/tasks",
@@ -250,25 +252,7 @@ async def test_advanced_dependencies_need_a_job_using_them(api: Api) -> None:
             "profile": "docker-batch",
             "instanceCount": 1,
             "jobUuid": job,
-            "dependencies": _advanced(parent, "success"),
-        },
-    )
-    assert status == 400
-    assert set(body["errors"]) == {"dependencies"}
-
-
-async def test_dependencies_need_a_job_using_them(api: Api) -> None:
-    job = await api.create_job()
-    parent = await api.create_task(jobUuid=job)
-    status, body = await api.call(
-        "POST",
-        "/tasks",
-        json={
-            "name": "c",
-            "profile": "docker-batch",
-            "instanceCount": 1,
-            "jobUuid": job,
-            "dependencies": {"dependsOn": [parent]},
+            "dependencies": dependencies,
         },
     )
     assert status == 400

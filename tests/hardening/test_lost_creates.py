@@ -15,19 +15,14 @@ from typing import Any
 import attrs
 import pytest
 
-from qarnot_async import Client, QarnotError, RetryPolicy, _retry
+from qarnot_async import Client, QarnotError, RetryPolicy
 from qarnot_async.emulator import Emulator
 from qarnot_async.models import TaskCreate
 
 N = 2000
 
 
-@pytest.fixture(autouse=True)
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def instant(seconds: float) -> None:
-        await asyncio.sleep(0)
-
-    monkeypatch.setattr(_retry, "_sleep", instant)
+pytestmark = pytest.mark.usefixtures("no_backoff")  # tests/conftest.py
 
 
 def inputs(prefix: str, count: int) -> list[TaskCreate]:

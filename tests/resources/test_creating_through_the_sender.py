@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import pytest
 
-from qarnot_async import Client, ConflictError, Response, TaskCreate, _retry
+from qarnot_async import Client, ConflictError, Response, TaskCreate
 
 if TYPE_CHECKING:
     from conftest import Script
 
 
-@pytest.fixture(autouse=True)
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def instant(seconds: float) -> None:
-        await asyncio.sleep(0)
-
-    monkeypatch.setattr(_retry, "_sleep", instant)
+pytestmark = pytest.mark.usefixtures("no_backoff")  # tests/conftest.py
 
 
 def make(name: str, shortname: str) -> TaskCreate:
