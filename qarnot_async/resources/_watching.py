@@ -71,11 +71,6 @@ def sighting_of(cls: type) -> Any:
 #: The fields a :class:`StateSighting` is read from, as ``select`` names them.
 SIGHTING_FIELDS = ("Uuid", "State", "StateTransitionTime")
 
-#: How many uuids' last sightings a source remembers before it forgets them all (a
-#: bound for a long-lived client whose watched uuids change; far above 200 per chunk
-#: times the chunks of a tick of a busy client).
-_MEMO_MAX = 100_000
-
 #: The statuses that say a service has no such search (or refuses its ``select``), as
 #: does an answer that is not a list: the paged route serves the states instead.
 _NO_SEARCH = frozenset({400, 404, 405, 501})
@@ -107,10 +102,6 @@ class PagedStateSource:
     fallback: bool = attrs.field(default=False, init=False)
     _sighting: Any = attrs.field(init=False)
     _sightings: Any = attrs.field(init=False)
-    # uuid -> (the state and transition time as the service wrote them, the sighting
-    # read from them): most ticks see what the last one saw, and then the sighting
-    # already read is the answer, with nothing to check, build or collect.
-    _memo: dict[str, tuple[Any, Any, Any]] = attrs.field(init=False, factory=dict)
 
     @_sighting.default
     def _sighting_of_states(self) -> Any:
@@ -172,32 +163,8 @@ class PagedStateSource:
         # and set after the converter wrote the rest (it would walk every uuid).
         body["filter"] = {"operator": "In", "field": "Uuid", "values": list(uuids)}
         response = await self.calls.send("POST", route, json_body=body)
-        data = response.json()
-        if type(data) is not list:
-            data = structure(data, self._sightings, where=f"POST {route}")  # raises
-        found: dict[str, Any] = {}
-        fresh: list[Any] = []
-        memo = self._memo
-        for item in data:
-            uuid = item.get("uuid") if type(item) is dict else None
-            if type(uuid) is str:
-                known = memo.get(uuid)
-                if (
-                    known is not None
-                    and known[0] == item.get("state")
-                    and known[1] == item.get("stateTransitionTime")
-                ):
-                    found[uuid] = known[2]
-                    continue
-            fresh.append(item)
-        if fresh:
-            if len(memo) + len(fresh) > _MEMO_MAX:
-                memo.clear()
-            read = structure(fresh, self._sightings, where=f"POST {route}")
-            for item, sighting in zip(fresh, read, strict=True):
-                found[sighting.uuid] = sighting
-                memo[sighting.uuid] = (item.get("state"), item.get("stateTransitionTime"), sighting)
-        return found
+        sightings = structure(response.json(), self._sightings, where=f"POST {route}")
+        return {s.uuid: s for s in sightings}
 
     async def _fetch(self, cls: type, page_route: str, uuids: Sequence[str]) -> dict[str, Any]:
         if not self.fallback:

@@ -101,58 +101,6 @@ async def test_everything_found_by_the_search_costs_one_request() -> None:
     assert fake.routes() == ["POST /tasks/search"] * 3
 
 
-async def test_a_sighting_seen_again_unchanged_is_the_one_already_read(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from qarnot_async.resources import _watching
-
-    fake = FakeRequester()
-    first = [
-        {"uuid": "a", "state": "FullyExecuting", "stateTransitionTime": "2021-05-01T19:00:00Z"},
-        {"uuid": "b", "state": "Submitted", "stateTransitionTime": None},
-    ]
-    later = [
-        first[0],  # unchanged
-        {"uuid": "b", "state": "FullyDispatched", "stateTransitionTime": "2021-05-01T19:01:00Z"},
-    ]
-    fake.answer("POST", "/tasks/search", first, later, [{"uuid": "a", "state": "Success"}])
-    src = source(fake)
-    read: list[int] = []
-    real_structure = _watching.structure
-
-    def counting(data: object, cls: object, **kwargs: object) -> object:
-        if isinstance(data, list):
-            read.append(len(data))
-        return real_structure(data, cls, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(_watching, "structure", counting)
-    one = await src.states(["a", "b"])
-    two = await src.states(["a", "b"])
-    assert two["a"] is one["a"]  # nothing read again: the same object
-    assert two["b"].state is TaskState.FULLY_DISPATCHED  # a change is read
-    assert read == [2, 1]
-    three = await src.states(["a"])
-    assert three["a"].state is TaskState.SUCCESS
-    assert three["a"].state_transition_time is None
-
-
-async def test_the_memory_of_sightings_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    from qarnot_async.resources import _watching
-
-    monkeypatch.setattr(_watching, "_MEMO_MAX", 3)
-    fake = FakeRequester()
-    fake.answer(
-        "POST",
-        "/tasks/search",
-        [{"uuid": u, "state": "Submitted"} for u in "ab"],
-        [{"uuid": u, "state": "Submitted"} for u in "cd"],
-    )
-    src = source(fake)
-    await src.states(["a", "b"])
-    await src.states(["c", "d"])  # would hold 4: forgets the others first
-    assert sorted(src._memo) == ["c", "d"]
-
-
 @pytest.mark.parametrize(
     ("answer", "reason"),
     [
