@@ -158,10 +158,9 @@ class PagedStateSource:
 
     async def _selected(self, uuids: Sequence[str]) -> dict[str, Any]:
         route = f"{self.collection}/search"
-        body = search_request(None, select=SIGHTING_FIELDS, limit=len(uuids))
-        # The poller's uuids are checked strings already: the filter is built as is,
-        # and set after the converter wrote the rest (it would walk every uuid).
-        body["filter"] = {"operator": "In", "field": "Uuid", "values": list(uuids)}
+        # The poller's uuids are checked strings already: the leaf is built as is.
+        wanted = ManyLeaf("In", "Uuid", tuple(uuids))
+        body = search_request(wanted, select=SIGHTING_FIELDS, limit=len(uuids))
         response = await self.calls.send("POST", route, json_body=body)
         sightings = structure(response.json(), self._sightings, where=f"POST {route}")
         return {s.uuid: s for s in sightings}

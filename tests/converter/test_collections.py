@@ -122,3 +122,27 @@ def test_collections_are_written_as_json_arrays_and_objects() -> None:
     task = structure({"uuid": "u", "tags": ["a"], "errors": [{"code": "c"}]}, Task)
     assert unstructure(task) == {"uuid": "u", "tags": ["a"], "errors": [{"code": "c"}]}
     assert unstructure((1, 2)) == [1, 2]
+
+
+def test_json_given_as_is_is_written_as_is_but_for_values_with_their_own_writer() -> None:
+    from datetime import UTC, datetime
+
+    from qarnot_async.models import DataDetailRequest, TaskState
+
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    wire = {
+        "operator": "And",
+        "filters": [
+            {"operator": "In", "field": "Uuid", "values": ("a", "b")},
+            {"operator": "GreaterThan", "field": "CreationDate", "value": when},
+            {"operator": "Equal", "field": "State", "value": TaskState.SUCCESS, "n": None},
+        ],
+    }
+    assert unstructure(DataDetailRequest(filter=wire))["filter"] == {
+        "operator": "And",
+        "filters": [
+            {"operator": "In", "field": "Uuid", "values": ["a", "b"]},
+            {"operator": "GreaterThan", "field": "CreationDate", "value": "2026-01-02T03:04:05Z"},
+            {"operator": "Equal", "field": "State", "value": "Success", "n": None},
+        ],
+    }
