@@ -160,9 +160,10 @@ class Task(_Entity):
         self.constants: list[dict[str, Any]] = []
         self.depends_on: list[str] = []
         # Advanced dependencies: (task uuid, the final states it accepts, lower case;
-        # None: any), and the final state each was seen ending in.
+        # None: any), and the final state each was seen ending in, with whether it
+        # was one of those.
         self.advanced: list[tuple[str, frozenset[str] | None]] = []
-        self.outcomes: dict[str, str] = {}
+        self.outcomes: dict[str, tuple[str, bool]] = {}
         self.auto_delete = False
         self.ttl = 0.0
         self.max_retries = 0

@@ -284,14 +284,15 @@ class Engine:
                 pending = True
                 continue
             ended = other.state.lower()
-            task.outcomes[uuid] = ended
-            if accepted is not None and ended not in accepted:
+            fulfilled = accepted is None or ended in accepted
+            task.outcomes[uuid] = (ended, fulfilled)
+            if not fulfilled:
                 self._cancel_waiting(
                     task,
                     now,
                     "DEPENDENCY_CONDITIONS_NOT_FULFILLED",
                     f"Dependency {uuid} ended in {other.state}, not in "
-                    f"{', '.join(sorted(accepted))}",
+                    f"{', '.join(sorted(accepted or ()))}",
                 )
                 return False
         return not pending

@@ -173,14 +173,11 @@ def newer_task_output(output: dict[str, Any], spec: dict[str, Any], task: Task) 
     if advanced is not None:
         items = []
         for item in advanced:
-            ended = task.outcomes.get(item["taskUuid"])
-            accepted = item["taskFinalStateCondition"]
-            if ended is None:
-                state = _WAITING
-            elif accepted is None or ended in accepted:
-                state = _FULFILLED
+            outcome = task.outcomes.get(item["taskUuid"])
+            if outcome is None:
+                ended, state = None, _WAITING
             else:
-                state = _NOT_FULFILLED
+                ended, state = outcome[0], _FULFILLED if outcome[1] else _NOT_FULFILLED
             items.append({**item, "state": state, "actualFinalState": ended})
         states = {item["state"] for item in items}
         whole = next((s for s in (_NOT_FULFILLED, _WAITING) if s in states), _FULFILLED)
