@@ -15,6 +15,11 @@ A model without validators, converters or post-init hooks (every output of the
 service) is built without its ``__init__``: the reader already checked each value, and
 setting the slots directly costs a third of an attrs ``__init__`` taking keywords.
 
+Members newer than ``openapi.json`` (marked with
+:func:`~qarnot_async.models._types.newer`) are fetched one by one, after the others:
+answers often leave them out, and an absent member among those fetched together
+sends the whole object down the slow path.
+
 A model's ``extra`` (the members it does not declare) costs one length comparison
 when the object holds exactly the members the reader fetched, which is what the
 service sends: it writes every member, nulls included.
@@ -37,6 +42,7 @@ from ._registry import (
     also_names,
     extra_of,
     is_extra,
+    is_newer,
     is_optional,
     is_seq,
     known_members,
@@ -267,7 +273,13 @@ def compile_model_fn(
                 hook = out.name("h", registry.converter.get_structure_hook(ft))
                 out.lines.append(f"  {var} = {hook}(o[{key!r}], {out.name('t', ft)})")
         elif a.default is None and is_optional(ft):
-            members.append((var, key))
+            if is_newer(a):
+                # Often absent: fetched alone, so that its absence costs one lookup
+                # instead of sending every member down the slow path.
+                maybe.add(key)
+                out.lines.append(f"  {var} = o.get({key!r})")
+            else:
+                members.append((var, key))
             for other in also:
                 out.lines.append(f"  if {var} is None: {var} = o.get({other!r})")
             out.read_optional(var, ft)

@@ -18,7 +18,7 @@ from typing import Any, Final, TypeVar, get_args, get_origin
 import attrs
 from cattrs import Converter
 
-from ..models._types import ALSO_KEY, EXTRA_KEY, NO_EXTRA, WIRE_KEY, Extra, OpenEnum
+from ..models._types import ALSO_KEY, EXTRA_KEY, NEWER_KEY, NO_EXTRA, WIRE_KEY, Extra, OpenEnum
 
 __all__ = [
     "ROOT",
@@ -34,6 +34,7 @@ __all__ = [
     "extra_of",
     "has_extra",
     "is_extra",
+    "is_newer",
     "is_mapping",
     "is_model",
     "is_open_enum",
@@ -94,6 +95,12 @@ def also_names(attribute: attrs.Attribute[Any]) -> tuple[str, ...]:
     or null (the service's spelling is not known for sure)."""
     names: tuple[str, ...] = attribute.metadata.get(ALSO_KEY, ())
     return names
+
+
+def is_newer(attribute: attrs.Attribute[Any]) -> bool:
+    """Whether ``attribute``'s member is newer than ``openapi.json`` and may be absent
+    from an answer (see :func:`~qarnot_async.models._types.newer`)."""
+    return bool(attribute.metadata.get(NEWER_KEY))
 
 
 def is_extra(attribute: attrs.Attribute[Any]) -> bool:

@@ -15,6 +15,7 @@ bomb is stopped at the limit instead of filling the memory.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import ssl
@@ -199,7 +200,7 @@ class AiohttpTransport:
                 request.url,
                 data=request.body,
                 headers=request.headers,
-                timeout=aiohttp.ClientTimeout(total=request.timeout),
+                timeout=_timeout(request.timeout),
                 allow_redirects=False,
             ) as resp:
                 if resp.status >= 300:
@@ -216,6 +217,12 @@ class AiohttpTransport:
         except (aiohttp.ClientError, TimeoutError, _Dropped) as exc:
             # Not chained: aiohttp's exceptions may carry the request's headers.
             raise _failure(exc, request) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(seconds: float | None) -> aiohttp.ClientTimeout:
+    # A client sends most of its requests with one timeout: build its object once.
+    return aiohttp.ClientTimeout(total=seconds)
 
 
 def _failure(exc: BaseException, request: Request) -> TransportError:

@@ -240,13 +240,18 @@ class Sender:
         self._base = str(base_url)
         self.root_url = base_url if root_url is None else root_url
         self._root = str(self.root_url)
-        # Built once per view: the same for every request it sends.
-        self._sent_headers = {
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-            **self.headers,
-            "Authorization": token.value,
-        }
+        # Built once per view, read-only: the same for every request it sends, so a
+        # request without headers of its own takes them as they are (no copy).
+        self._sent_headers: CIMultiDictProxy[str] = CIMultiDictProxy(
+            CIMultiDict(
+                {
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json",
+                    **self.headers,
+                    "Authorization": token.value,
+                }
+            )
+        )
         self._closed = False
 
     def derive(self, **options: Unpack[ViewOptions]) -> Sender:
@@ -363,10 +368,12 @@ class Sender:
         sent = self._sent_headers
         body: bytes | None = None
         if headers or json_body is not UNSET:
-            sent = {**sent, **(headers or {})}
+            extra = CIMultiDict(sent)
+            extra.update(headers or {})
             if json_body is not UNSET:
                 body = json.dumps(json_body, separators=(",", ":")).encode()
-                sent["Content-Type"] = "application/json"
+                extra["Content-Type"] = "application/json"
+            sent = CIMultiDictProxy(extra)
         return Request(
             method,
             url,

@@ -29,7 +29,7 @@ from ._checks import (
     check_uuid,
     checked,
 )
-from ._types import INT32_MAX, INT32_MIN, Model
+from ._types import INT32_MAX, INT32_MIN, Model, newer
 from .common import (
     EMPTY_CONSTANTS,
     ApiErrorDetail,
@@ -141,10 +141,10 @@ class ComputeDetails(Retention):
     targeted_reserved_machine_key: str | None = None
     privileges: Privileges | None = None
     # Not in openapi.json (the official SDKs send and read them):
-    forced_network_rules: tuple[ForcedNetworkRule, ...] | None = None
-    max_time_queue_seconds: int | None = None
-    targeted_reservation_name: str | None = None
-    project_uuid: str | None = None
+    forced_network_rules: tuple[ForcedNetworkRule, ...] | None = newer()
+    max_time_queue_seconds: int | None = newer()
+    targeted_reservation_name: str | None = newer()
+    project_uuid: str | None = newer()
 
 
 @attrs.frozen(kw_only=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, Final, Self, TypeVar
 
 import attrs
@@ -18,6 +19,8 @@ __all__ = [
     "INT32_MIN",
     "INT64_MAX",
     "INT64_MIN",
+    "NEWER",
+    "NEWER_KEY",
     "WIRE_KEY",
     "NO_EXTRA",
     "Extra",
@@ -28,6 +31,7 @@ __all__ = [
     "remember",
     "to_extra",
     "union_member",
+    "newer",
     "wire",
     "wired",
 ]
@@ -55,6 +59,29 @@ ALSO_KEY: Final = "qarnot_async.also"
 #: Field metadata key marking :attr:`Model.extra`: the converter fills it, it is not
 #: read from a member of its own.
 EXTRA_KEY: Final = "qarnot_async.extra"
+
+
+#: Field metadata key marking a member newer than ``openapi.json`` (see :func:`newer`).
+NEWER_KEY: Final = "qarnot_async.newer"
+
+
+#: The metadata of a member newer than ``openapi.json``, for an :func:`attrs.field`
+#: that :func:`newer` cannot express (one with a converter, which type checkers must see).
+NEWER: Final = MappingProxyType({NEWER_KEY: True})
+
+
+def newer() -> Any:
+    """An optional attribute (``None`` by default) for a member newer than
+    ``openapi.json``, which an answer may leave out.
+
+    The service writes every member of ``openapi.json``, nulls included, so the
+    converter's fast reader fetches those together and falls back to one lookup per
+    member when any is missing. The newer members are sent only when set
+    (``projectUuid``), or not at all by a deployment that predates them: the reader
+    fetches these on their own, so that their absence keeps every other member on the
+    fast path.
+    """
+    return attrs.field(default=None, metadata=NEWER)
 
 
 def wired(name: str, *, also: str | tuple[str, ...] = ()) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from ._types import FrozenMapping, Model, wired
+from ._types import FrozenMapping, Model, newer, wired
 from .credits import Project
 from .enums import SchedulingType
 
@@ -72,7 +72,7 @@ class _ReservedMachine(Model):
     openapi.json; the official SDKs read it)."""
 
     machine_key: str | None = None
-    reservation_name: str | None = None
+    reservation_name: str | None = newer()
 
 
 @attrs.frozen(kw_only=True)
@@ -124,7 +124,7 @@ class ComputingQuotas(Model):
     (``ComputingQuotasOutput``; ``organization`` is not in openapi.json)."""
 
     user: UserComputingQuotas | None = None
-    organization: OrganizationComputingQuotas | None = None
+    organization: OrganizationComputingQuotas | None = newer()
 
 
 @attrs.frozen(kw_only=True)
@@ -161,7 +161,7 @@ class UserInfo(_InstanceLimits):
     used_quota_bytes: int | None = None
     default_scheduling: SchedulingType | None = None
     default_reserved_specification_key: str | None = None
-    projects: tuple[Project, ...] | None = None
+    projects: tuple[Project, ...] | None = newer()
     """The user's projects (not in openapi.json; the official Python SDK reads them)."""
 
 

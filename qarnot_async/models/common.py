@@ -20,7 +20,7 @@ from ._checks import (
     to_enum,
     to_tuple,
 )
-from ._types import INT32_MAX, INT32_MIN, FrozenMapping, LenientEnum, Model
+from ._types import INT32_MAX, INT32_MIN, NEWER, FrozenMapping, LenientEnum, Model, newer
 from .enums import ForcedConstantAccess, SchedulingType
 
 __all__ = [
@@ -268,8 +268,8 @@ class AdvancedDependency(Model):
     task_final_state_condition: tuple[DependencyCondition, ...] | None = attrs.field(
         default=None, converter=_to_conditions
     )
-    state: DependencyState | None = None
-    actual_final_state: DependencyCondition | None = None
+    state: DependencyState | None = newer()
+    actual_final_state: DependencyCondition | None = newer()
 
 
 @attrs.frozen(kw_only=True)
@@ -284,9 +284,9 @@ class Dependencies(Model):
 
     depends_on: tuple[str, ...] | None = attrs.field(default=None, converter=str_tuple)
     advanced_depends_on: tuple[AdvancedDependency, ...] | None = attrs.field(
-        default=None, converter=to_tuple
+        default=None, converter=to_tuple, metadata=NEWER
     )
-    state: DependencyState | None = None
+    state: DependencyState | None = newer()
 
 
 def to_dependencies(

@@ -18,7 +18,7 @@ from ._checks import (
     checked,
     name_validator,
 )
-from ._types import Model
+from ._types import Model, newer
 from .common import freeze_lists
 from .enums import JobState
 
@@ -40,8 +40,8 @@ class Job(Retention, Entity[JobState]):
     pool_uuid: str | None = None
     use_dependencies: bool | None = None
     max_wall_time: timedelta | None = None
-    profile: str | None = None
-    end_date: datetime | None = None
+    profile: str | None = newer()
+    end_date: datetime | None = newer()
 
     def __attrs_post_init__(self) -> None:
         if self.end_date is not None and self.end_date.replace(tzinfo=UTC) <= _NO_END:

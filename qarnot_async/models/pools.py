@@ -7,7 +7,7 @@ import attrs
 
 from ._bases import ComputeDetails, ComputeSettings, ComputeSummary, UpdatableSettings
 from ._checks import check_bool, check_int, checked, name_validator
-from ._types import INT32_MAX
+from ._types import INT32_MAX, newer
 from .common import (
     ElasticProperty,
     MultiSlotsSettings,
@@ -47,8 +47,8 @@ class Pool(ComputeDetails, PoolSummary):
     default_retry_settings: RetrySettings | None = None
     # Not in openapi.json (the official SDKs read them; ``credits`` is probably what
     # the pool consumed so far, in euros):
-    multi_slots_settings: MultiSlotsSettings | None = None
-    credits: float | None = None
+    multi_slots_settings: MultiSlotsSettings | None = newer()
+    credits: float | None = newer()
 
 
 @attrs.frozen(kw_only=True)

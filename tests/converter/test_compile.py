@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 
 from qarnot_async._converter import new_registry
 from qarnot_async._converter._compile import compile_model_fn, field_types, slot_setters
+from qarnot_async._converter._registry import is_newer
 from qarnot_async.models import (
     Constants,
+    Dependencies,
     HardwareConstraint,
     Job,
     JobState,
@@ -32,6 +34,7 @@ from qarnot_async.models import (
     UnknownHardwareConstraint,
     UserInfo,
 )
+from qarnot_async.models._types import Model, newer
 
 WIRE = Path(__file__).resolve().parent.parent / "fixtures" / "wire"
 FAST = new_registry(detailed=False)
@@ -293,3 +296,59 @@ def test_classes_with_work_in_their_init_still_run_it() -> None:
         read({"a": 0}, Checked)
     assert read({}, Factoried) == Factoried()
     assert read({"a": 3}, Unslotted) == Unslotted(a=3)
+
+
+@attrs.frozen(kw_only=True)
+class WithNewer(Model):
+    a: str | None = None
+    b: int | None = None
+    c: str | None = newer()
+
+
+@attrs.frozen(kw_only=True)
+class WithoutNewer(Model):
+    a: str | None = None
+    b: int | None = None
+    c: str | None = None
+
+
+class CountingDict(dict[str, Any]):
+    """A JSON object that counts the one-by-one lookups a reader makes."""
+
+    gets = 0
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.gets += 1
+        return super().get(key, default)
+
+
+def test_an_absent_newer_member_keeps_the_others_on_the_fast_path() -> None:
+    read = compile_model_fn(FAST, WithNewer, lambda t: None)
+    assert read is not None
+    sent = CountingDict(a="x", b=1)  # the service leaves the newer member out
+    got = read(sent)
+    assert (got.a, got.b, got.c, dict(got.extra)) == ("x", 1, None, {})
+    assert sent.gets == 1  # the newer member alone; the others in one fetch
+    full = CountingDict(a="x", b=1, c="z", d=5)
+    got = read(full)
+    assert (got.c, dict(got.extra)) == ("z", {"d": 5})
+    # Without the mark, one absent member sends every member down the slow path.
+    plain = compile_model_fn(FAST, WithoutNewer, lambda t: None)
+    assert plain is not None
+    sent = CountingDict(a="x", b=1)
+    assert plain(sent).c is None
+    assert sent.gets == 3
+
+
+def test_the_members_newer_than_openapi_are_marked() -> None:
+    # The service sends these only when set (or not at all, before they existed).
+    for cls, names in [
+        (Task, {"forced_network_rules", "max_time_queue_seconds", "project_uuid"}),
+        (Task, {"targeted_reservation_name"}),
+        (Pool, {"multi_slots_settings", "credits"}),
+        (Job, {"profile", "end_date"}),
+        (Dependencies, {"advanced_depends_on", "state"}),
+    ]:
+        fields = attrs.fields_dict(cls)
+        assert {n for n in names if is_newer(fields[n])} == names, cls
+    assert not is_newer(attrs.fields_dict(Task)["name"])
