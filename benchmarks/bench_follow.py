@@ -8,7 +8,9 @@ so they end one after another over about 20 s. Four ways to follow them:
   it naps 10 s between two GETs of a running task);
 * the loop a user of the official SDK could write for many tasks: list every task of
   the account (``conn.all_tasks(summary=False)``) every second until each is final;
-* ``asyncio.gather`` of ``client.tasks.wait(uuid)``, on 1,000 and 10,000 tasks.
+* ``asyncio.gather`` of ``client.tasks.wait(uuid)``, on 1,000 and 10,000 tasks;
+* the floor of a client's CPU: a raw aiohttp loop sending the same requests and handing
+  each waiter the dict ``json.loads`` made (no objects, no checks), on the same counts.
 
 The two official loops run side by side in two threads (each sleeps most of the time;
 each one's CPU is its own thread's). The limit is the last task's end, counted from
@@ -49,6 +51,8 @@ MIN_DURATION, MAX_DURATION = 2.0, 20.0
 LIFECYCLE_OVERHEAD = 3.0
 POLL_INTERVAL = 1.0
 CHUNK = 200
+#: What the poller's state search selects (and the raw loop's).
+STATE_FIELDS = ["Uuid", "State", "StateTransitionTime"]
 TARGET_WALL = 1.1
 TARGET_CPU_US = 150.0
 TARGET_MEMORY_KB = 4.0
@@ -212,6 +216,69 @@ async def _ours(emu: EmulatorProcess, count: int) -> dict[str, Any]:
     }
 
 
+#: The states a task does not leave.
+FINAL_STATES = frozenset({"Success", "Failure", "Cancelled"})
+
+
+async def _raw(emu: EmulatorProcess, count: int) -> dict[str, Any]:
+    """The same work with no SDK at all: the floor of a client's CPU.
+
+    A raw aiohttp loop sends what our poller sends (a search selecting uuid, state and
+    transition time per chunk of uuids, every second from the start of the previous
+    tick; then the tasks seen final, in full, through ``POST /tasks/paginate``) and
+    hands each waiter its task as the dict ``json.loads`` made: no objects, no checks,
+    no retries. The waiters are awaited the same way (``gather`` of a coroutine each).
+    """
+    import aiohttp
+
+    base = f"{emu.url}/v1/tasks"
+    headers = {"Authorization": emu.token, "Content-Type": "application/json"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+
+        async def post(route: str, body: dict[str, Any]) -> Any:
+            async with session.post(base + route, data=json.dumps(body).encode()) as response:
+                response.raise_for_status()
+                return json.loads(await response.read())
+
+        def among(uuids: list[str]) -> dict[str, Any]:
+            return {"operator": "In", "field": "Uuid", "values": uuids}
+
+        await post("/paginate", {"maximumResults": 1})  # the connection is open
+        loop = asyncio.get_running_loop()
+        wall = time.perf_counter()
+        uuids, _, durations = _seed(emu, count, "raw", 3)
+        futures: dict[str, asyncio.Future[Any]] = {u: loop.create_future() for u in uuids}
+
+        async def tick(chunk: list[str]) -> None:
+            body = {"filter": among(chunk), "select": {"fields": STATE_FIELDS}}
+            states = await post("/search", body)
+            ended = [s["uuid"] for s in states if s["state"] in FINAL_STATES]
+            if ended:
+                page = await post("/paginate", {"filter": among(ended), "maximumResults": CHUNK})
+                for entity in page["data"]:
+                    futures[entity["uuid"]].set_result(entity)
+
+        async def poll() -> None:
+            while pending := [u for u, f in futures.items() if not f.done()]:
+                started = loop.time()
+                chunks = [pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK)]
+                await asyncio.gather(*(tick(chunk) for chunk in chunks))
+                await asyncio.sleep(max(0.0, POLL_INTERVAL - (loop.time() - started)))
+
+        async def wait(uuid: str) -> Any:
+            return await futures[uuid]
+
+        cpu = time.process_time()
+        poller = asyncio.ensure_future(poll())
+        done = await asyncio.gather(*(wait(u) for u in uuids))
+        cpu = time.process_time() - cpu
+        wall = time.perf_counter() - wall
+        await poller
+    if len(done) != count or not all(t["state"] == "Success" for t in done):
+        raise RuntimeError("raw: a task did not succeed")
+    return {"wall": wall, "cpu": cpu, "limit": _limit(durations)}
+
+
 async def _entity_cost(emu: EmulatorProcess, uuids: list[str]) -> tuple[float, float]:
     """CPU per task of ``json.loads`` and of the converter reading the final entities
     (one page of them, as a wait's entity request brings them), read three times."""
@@ -269,12 +336,19 @@ def run() -> str:
         ours_rows = []
         for count in COUNTS:
             emu.reset()
+            raw = asyncio.run(_raw(emu, count))
+            emu.reset()
             ours = asyncio.run(_ours(emu, count))
             per_tick = ours["requests"] / max(1, ours["ticks"])
             versus = (
                 f"{official['wait'] / ours['wall']:.1f}x / {official['poll'] / ours['wall']:.2f}x"
                 if count == COUNTS[0]
                 else ""
+            )
+            ours_rows.append(
+                f"| floor: a raw aiohttp loop, the same requests, dicts for tasks | {count:,} "
+                f"| {fmt_seconds(raw['wall'])} | {raw['wall'] / raw['limit']:.2f}x "
+                f"| the same kinds | {raw['cpu'] / count * 1e6:,.0f} µs | |"
             )
             ours_rows.append(
                 f"| ours: `gather` of `client.tasks.wait(uuid)` | {count:,} "
@@ -298,6 +372,18 @@ def run() -> str:
                 ours["cpu"] / count * 1e6,
                 "µs",
                 TARGET_CPU_US,
+            )
+            record(
+                f"follow.{count}.raw_cpu_per_task",
+                f"follow {count:,} tasks: client CPU per task of the raw loop (no SDK, dicts)",
+                raw["cpu"] / count * 1e6,
+                "µs",
+            )
+            record(
+                f"follow.{count}.cpu_vs_raw",
+                f"follow {count:,} tasks: client CPU / the raw loop's",
+                ours["cpu"] / raw["cpu"],
+                "x",
             )
             record(
                 f"follow.{count}.entity_cpu",

@@ -32,7 +32,7 @@ from typing import Any
 
 import aiohttp
 
-from ._cost import decode_and_read
+from ._cost import attrs_init_floor, decode_and_read
 from ._report import fmt_seconds, record
 from ._server import EmulatorProcess, Timer, scaled
 
@@ -260,13 +260,25 @@ def _cpu_section(emu: EmulatorProcess) -> list[str]:
         mine.timer.cpu / mine.items * 1e6,
         "µs",
     )
-    loads, reading = asyncio.run(_converter_cost(emu))
+    loads, reading, floor = asyncio.run(_converter_cost(emu))
     ours_item = mine.timer.cpu / mine.items
+    raw_item = raw.timer.cpu / raw.items
     rows.append(
         f"| of ours: the converter reading each page (`TokenPage[TaskSummary]`), alone "
         f"| | {reading * 1e6:.1f} µs ({reading / ours_item:.0%} of ours; `json.loads`: "
         f"{loads * 1e6:.1f} µs) | | {(ours_item - reading) / (raw.timer.cpu / raw.items):.2f}x "
         "without it |"
+    )
+    rows.append(
+        f"| floor of typed items: the raw loop + attrs `__init__` of the same members, "
+        f"unchecked and unparsed | | {raw_item * 1e6 + floor * 1e6:.1f} µs (`__init__`: "
+        f"{floor * 1e6:.1f} µs) | | {(raw_item + floor) / raw_item:.2f}x |"
+    )
+    record(
+        "stream.typed_floor_vs_raw",
+        "stream, no latency: the floor of typed items (raw + attrs `__init__` alone) / raw",
+        (raw_item + floor) / raw_item,
+        "x",
     )
     record(
         "stream.converter_share",
@@ -283,9 +295,11 @@ def _cpu_section(emu: EmulatorProcess) -> list[str]:
     return rows
 
 
-async def _converter_cost(emu: EmulatorProcess, pages: int = 100) -> tuple[float, float]:
-    """CPU per item of ``json.loads`` and of the converter reading the decoded page, on
-    the pages the stream reads (interleaved page by page, so both see the same load)."""
+async def _converter_cost(emu: EmulatorProcess, pages: int = 100) -> tuple[float, float, float]:
+    """CPU per item of ``json.loads``, of the converter reading the decoded page, and of
+    attrs ``__init__`` alone building the same summaries (the floor of typed items), on
+    the pages the stream reads (``json.loads`` and the converter interleaved page by
+    page, so both see the same load)."""
     from qarnot_async.models import TaskSummary, TokenPage
 
     url = f"{emu.url}/v1/tasks/summaries/paginate"
@@ -303,8 +317,9 @@ async def _converter_cost(emu: EmulatorProcess, pages: int = 100) -> tuple[float
             if token is None:
                 break
     loads, reading = decode_and_read(bodies, TokenPage[TaskSummary])
+    floor = attrs_init_floor(bodies, TaskSummary)
     items = 3 * sum(len(json.loads(raw)["data"]) for raw in bodies)
-    return loads / items, reading / items
+    return loads / items, reading / items, floor / items
 
 
 def _median(runs: list[Run]) -> Run:
