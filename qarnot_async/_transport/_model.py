@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 from urllib.parse import quote
 
 import attrs
@@ -85,7 +86,17 @@ def path(*segments: str | int) -> str:
     User-supplied uuids and names go through here, so a ``/`` or ``?`` in them can
     never reach another route.
     """
-    return "".join("/" + quote(str(s), safe="") for s in segments)
+    return "".join(["/" + _quoted(str(s)) for s in segments])
+
+
+#: What ``quote(s, safe="")`` leaves as it is: RFC 3986's unreserved characters.
+_UNRESERVED: Final = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _quoted(segment: str) -> str:
+    # Uuids and route words need no quoting: a regex tells them apart several times
+    # faster than quote() returns them unchanged.
+    return segment if _UNRESERVED.fullmatch(segment) else quote(segment, safe="")
 
 
 @attrs.frozen(slots=True)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -25,6 +28,15 @@ from qarnot_async._transport._model import bind_loop
 def test_path_quotes_every_segment() -> None:
     assert path("tasks", "a/b?c", 3) == "/tasks/a%2Fb%3Fc/3"
     assert path() == ""
+    uuid = "dc075f8f-ea0f-4263-8cc0-156dbd692267"
+    assert path("tasks", uuid, "stdout") == f"/tasks/{uuid}/stdout"
+    assert path("a b", "é", "x\ny", "~._-") == "/a%20b/%C3%A9/x%0Ay/~._-"
+
+
+@given(st.lists(st.text(), max_size=4))
+def test_path_quotes_as_urllib_does(segments: list[str]) -> None:
+    # The fast path for segments that need no quoting changes nothing.
+    assert path(*segments) == "".join("/" + quote(s, safe="") for s in segments)
 
 
 def test_response_from_json() -> None:
