@@ -155,11 +155,13 @@ class Emulator:
         self._storage = server
         state.storage_url = server.url
         state.engine.on_task_end = lambda task: server.write_results(task, state.store)
+        state.on_reset = server.purge
 
     async def _stop_storage(self) -> None:
         server, self._storage = self._storage, None
         if server is not None:
             self._state.engine.on_task_end = None
+            self._state.on_reset = None
             await asyncio.to_thread(server.stop)
 
     async def __aenter__(self) -> Emulator:
@@ -359,7 +361,8 @@ class Emulator:
         return self._call(lambda: seed_jobs(self._state, count, fields))
 
     def reset(self) -> None:
-        """Forget every task, pool, job and counter (settings and faults stay)."""
+        """Forget every task, pool, job, secret, snapshot and counter, and empty the
+        storage (``storage=True``): its buckets are deleted. Settings and faults stay."""
         self._call(self._state.reset)
 
     def task_count(self) -> int:

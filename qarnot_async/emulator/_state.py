@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -50,6 +50,8 @@ class EmulatorState:
         # snapshots taken (id -> what GET /tasks/{uuid}/snapshot/{id} reports).
         self.secrets: dict[str, str] = {}
         self.snapshots: dict[str, dict[str, Any]] = {}
+        # Called by reset() once the entities are gone: the storage empties itself.
+        self.on_reset: Callable[[], None] | None = None
 
     def sync(self) -> float:
         """Bring every entity up to the current emulated time; return that time."""
@@ -58,12 +60,15 @@ class EmulatorState:
         return now
 
     def reset(self) -> None:
-        """Forget every entity and counter (settings and faults stay)."""
+        """Forget every entity and counter, and the storage's buckets (settings and
+        faults stay)."""
         self.engine.clear()
         self.store.clear()
         self.stats.reset()
         self.secrets.clear()
         self.snapshots.clear()
+        if self.on_reset is not None:
+            self.on_reset()
 
     def settings(self) -> dict[str, Any]:
         """``GET /settings``: no storage unless one was configured."""

@@ -263,7 +263,7 @@ class StorageServer:
     def stop(self) -> None:
         """Delete this emulator's buckets (moto keeps them in the process), then stop."""
         try:
-            self._purge()
+            self.purge()
         finally:
             self._server.shutdown()
             self._thread.join()
@@ -272,7 +272,9 @@ class StorageServer:
             if client is not None:
                 client.close()
 
-    def _purge(self) -> None:
+    def purge(self) -> None:
+        """Delete every bucket of this emulator, with its objects and unfinished
+        multipart uploads (``Emulator.reset()`` and :meth:`stop` call it)."""
         s3 = self.s3()
         for bucket in s3.list_buckets().get("Buckets", []):
             name = bucket["Name"]

@@ -209,6 +209,26 @@ async def test_emulators_keep_their_buckets_apart_and_clean_up(
     assert sorted(names) == ["leaves-with-me", "private-one"]
 
 
+async def test_reset_empties_the_storage(qarnot_emulator: Emulator) -> None:
+    client = s3(qarnot_emulator)
+    for name in ("resources", "results"):
+        await asyncio.to_thread(client.create_bucket, Bucket=name)
+        await asyncio.to_thread(client.put_object, Bucket=name, Key="a/b.txt", Body=b"x")
+    await asyncio.to_thread(client.create_multipart_upload, Bucket="results", Key="big.bin")
+    qarnot_emulator.reset()
+    assert (await asyncio.to_thread(client.list_buckets))["Buckets"] == []
+    # The HTTP route resets the same way.
+    await asyncio.to_thread(client.create_bucket, Bucket="again")
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{qarnot_emulator.url}/__emulator/reset") as response,
+    ):
+        assert response.status == 200
+    assert (await asyncio.to_thread(client.list_buckets))["Buckets"] == []
+    # A name freed by the reset can be taken again.
+    await asyncio.to_thread(client.create_bucket, Bucket="resources")
+
+
 @pytest.mark.parametrize(
     ("raw", "parsed"),
     [
