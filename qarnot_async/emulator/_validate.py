@@ -30,6 +30,21 @@ _UUID_RE = re.compile(
 )
 
 
+class _Lowered(dict[str, str]):
+    """Field names, lower-cased once: a body is read by its lower-cased keys (the
+    service matches members case-insensitively), and a creation checks some forty
+    names, most of them absent."""
+
+    def __missing__(self, name: str) -> str:
+        lowered = name.lower()
+        if len(self) < 4096:  # the code's own names; never grows with the input
+            self[name] = lowered
+        return lowered
+
+
+_LOWER: Final = _Lowered()
+
+
 class Body:
     """A JSON object read field by field, recording errors under camelCase names."""
 
@@ -46,11 +61,11 @@ class Body:
 
     def present(self, name: str) -> bool:
         """Whether the field is there and not ``null``."""
-        return self._values.get(name.lower()) is not None
+        return self._values.get(_LOWER[name]) is not None
 
     def raw(self, name: str) -> Any:
         """The raw value, ``None`` when absent or ``null``."""
-        return self._values.get(name.lower())
+        return self._values.get(_LOWER[name])
 
     def fail(self, name: str, message: str) -> None:
         """Record an error for ``name``."""
@@ -58,7 +73,7 @@ class Body:
 
     def string(self, name: str, *, required: bool = False, nonempty: bool = False) -> str | None:
         """A string field."""
-        value = self.raw(name)
+        value = self._values.get(_LOWER[name])
         if value is None:
             if required:
                 self.fail(name, f"The {name} field is required.")
@@ -73,7 +88,7 @@ class Body:
 
     def integer(self, name: str, *, minimum: int | None = None) -> int | None:
         """An integer field (booleans and floats refused)."""
-        value = self.raw(name)
+        value = self._values.get(_LOWER[name])
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
@@ -89,7 +104,7 @@ class Body:
 
     def number(self, name: str, *, minimum: float | None = None) -> float | None:
         """A number field."""
-        value = self.raw(name)
+        value = self._values.get(_LOWER[name])
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -102,7 +117,7 @@ class Body:
 
     def boolean(self, name: str) -> bool | None:
         """A boolean field."""
-        value = self.raw(name)
+        value = self._values.get(_LOWER[name])
         if value is None:
             return None
         if not isinstance(value, bool):
@@ -112,7 +127,7 @@ class Body:
 
     def timespan(self, name: str, *, positive: bool = False) -> float | None:
         """A ``<date-span>`` field, in seconds."""
-        value = self.raw(name)
+        value = self._values.get(_LOWER[name])
         if value is None:
             return None
         try:
@@ -138,7 +153,7 @@ class Body:
 
     def strings(self, name: str) -> list[str] | None:
         """An array of strings."""
-        value = self.raw(name)
+        value = self._values.get(_LOWER[name])
         if value is None:
             return None
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -148,7 +163,7 @@ class Body:
 
     def obj(self, name: str) -> dict[str, Any] | None:
         """A JSON object field."""
-        value = self.raw(name)
+        value = self._values.get(_LOWER[name])
         if value is None:
             return None
         if not isinstance(value, dict):
@@ -158,7 +173,7 @@ class Body:
 
     def objects(self, name: str, check: Callable[[Body], None] | None = None) -> list[Any] | None:
         """An array of objects, each optionally checked with ``check``."""
-        value = self.raw(name)
+        value = self._values.get(_LOWER[name])
         if value is None:
             return None
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
@@ -184,7 +199,7 @@ class Body:
 
     def labels(self, name: str) -> dict[str, str] | None:
         """A ``{string: string}`` object."""
-        value = self.raw(name)
+        value = self._values.get(_LOWER[name])
         if value is None:
             return None
         if not isinstance(value, dict) or not all(
