@@ -73,7 +73,7 @@ class Body:
 
     def string(self, name: str, *, required: bool = False, nonempty: bool = False) -> str | None:
         """A string field."""
-        value = self._values.get(_LOWER[name])
+        value = self.raw(name)
         if value is None:
             if required:
                 self.fail(name, f"The {name} field is required.")
@@ -88,7 +88,7 @@ class Body:
 
     def integer(self, name: str, *, minimum: int | None = None) -> int | None:
         """An integer field (booleans and floats refused)."""
-        value = self._values.get(_LOWER[name])
+        value = self.raw(name)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
@@ -104,7 +104,7 @@ class Body:
 
     def number(self, name: str, *, minimum: float | None = None) -> float | None:
         """A number field."""
-        value = self._values.get(_LOWER[name])
+        value = self.raw(name)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -117,7 +117,7 @@ class Body:
 
     def boolean(self, name: str) -> bool | None:
         """A boolean field."""
-        value = self._values.get(_LOWER[name])
+        value = self.raw(name)
         if value is None:
             return None
         if not isinstance(value, bool):
@@ -127,7 +127,7 @@ class Body:
 
     def timespan(self, name: str, *, positive: bool = False) -> float | None:
         """A ``<date-span>`` field, in seconds."""
-        value = self._values.get(_LOWER[name])
+        value = self.raw(name)
         if value is None:
             return None
         try:
@@ -153,7 +153,7 @@ class Body:
 
     def strings(self, name: str) -> list[str] | None:
         """An array of strings."""
-        value = self._values.get(_LOWER[name])
+        value = self.raw(name)
         if value is None:
             return None
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -163,7 +163,7 @@ class Body:
 
     def obj(self, name: str) -> dict[str, Any] | None:
         """A JSON object field."""
-        value = self._values.get(_LOWER[name])
+        value = self.raw(name)
         if value is None:
             return None
         if not isinstance(value, dict):
@@ -173,7 +173,7 @@ class Body:
 
     def objects(self, name: str, check: Callable[[Body], None] | None = None) -> list[Any] | None:
         """An array of objects, each optionally checked with ``check``."""
-        value = self._values.get(_LOWER[name])
+        value = self.raw(name)
         if value is None:
             return None
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
@@ -199,7 +199,7 @@ class Body:
 
     def labels(self, name: str) -> dict[str, str] | None:
         """A ``{string: string}`` object."""
-        value = self._values.get(_LOWER[name])
+        value = self.raw(name)
         if value is None:
             return None
         if not isinstance(value, dict) or not all(
