@@ -51,8 +51,6 @@ MIN_DURATION, MAX_DURATION = 2.0, 20.0
 LIFECYCLE_OVERHEAD = 3.0
 POLL_INTERVAL = 1.0
 CHUNK = 200
-#: What the poller's state search selects (and the raw loop's).
-STATE_FIELDS = ["Uuid", "State", "StateTransitionTime"]
 TARGET_WALL = 1.1
 TARGET_CPU_US = 150.0
 TARGET_MEMORY_KB = 4.0
@@ -216,10 +214,6 @@ async def _ours(emu: EmulatorProcess, count: int) -> dict[str, Any]:
     }
 
 
-#: The states a task does not leave.
-FINAL_STATES = frozenset({"Success", "Failure", "Cancelled"})
-
-
 async def _raw(emu: EmulatorProcess, count: int) -> dict[str, Any]:
     """The same work with no SDK at all: the floor of a client's CPU.
 
@@ -231,6 +225,12 @@ async def _raw(emu: EmulatorProcess, count: int) -> dict[str, Any]:
     """
     import aiohttp
 
+    from qarnot_async.models import TaskState
+    from qarnot_async.resources._watching import SIGHTING_FIELDS
+
+    # The SDK's own constants, so that both loops ask for the same thing; the loop's
+    # work is done on the raw dicts.
+    final_states = frozenset(s.value for s in TaskState if s.is_final)
     base = f"{emu.url}/v1/tasks"
     headers = {"Authorization": emu.token, "Content-Type": "application/json"}
     async with aiohttp.ClientSession(headers=headers) as session:
@@ -250,9 +250,9 @@ async def _raw(emu: EmulatorProcess, count: int) -> dict[str, Any]:
         futures: dict[str, asyncio.Future[Any]] = {u: loop.create_future() for u in uuids}
 
         async def tick(chunk: list[str]) -> None:
-            body = {"filter": among(chunk), "select": {"fields": STATE_FIELDS}}
+            body = {"filter": among(chunk), "select": {"fields": list(SIGHTING_FIELDS)}}
             states = await post("/search", body)
-            ended = [s["uuid"] for s in states if s["state"] in FINAL_STATES]
+            ended = [s["uuid"] for s in states if s["state"] in final_states]
             if ended:
                 page = await post("/paginate", {"filter": among(ended), "maximumResults": CHUNK})
                 for entity in page["data"]:
